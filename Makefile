@@ -1,0 +1,56 @@
+# Funnel CRM — `make run` to try it, `make test` to test it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format check bench screenshots clean
+
+help: ## Show this help
+	@echo "Funnel CRM"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+run: $(VENV)/.installed-runtime ## Install, migrate, load demo data, start web + worker + beat
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Funnel CRM is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Demo logins (password funnel-demo): manager, rep1 … rep8, admin"
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+test: $(VENV)/.installed-dev ## Run the whole test suite (SQLite, or DATABASE_URL/REDIS_URL when set)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff check + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev ## Apply ruff formatting and fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: lint ## Lint, missing migrations, production deploy check
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=crm.settings.production \
+	DJANGO_SECRET_KEY=throwaway-check-key-000000000000000000000000000000 \
+	DJANGO_ALLOWED_HOSTS=crm.example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean: ## Remove the virtualenv and local data in var/
+	rm -rf $(VENV) var

@@ -1,0 +1,32 @@
+"""Accounts: the customer companies (not login accounts)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from crm.common.models import OwnedModel
+
+
+class Account(OwnedModel):
+    name = models.CharField(max_length=255)
+    website = models.CharField(max_length=255, blank=True)
+    domain = models.CharField(max_length=255, blank=True, db_index=True, help_text="Normalised, for matching.")
+    industry = models.CharField(max_length=100, blank=True)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    annual_revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    billing_street = models.CharField(max_length=255, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_state = models.CharField(max_length=100, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    billing_country = models.CharField(max_length=100, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    description = models.TextField(blank=True)
+    normalized_name = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="account_owner_created")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,76 @@
+"""Writes on accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from accounts.models import Account
+from crm.common.exceptions import Conflict, PermissionDenied
+from crm.common.services import apply_changes, save_validated
+from crm.common.text import normalize_company_name, normalize_domain
+
+EDITABLE_FIELDS = [
+    "name",
+    "website",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "phone",
+    "billing_street",
+    "billing_city",
+    "billing_state",
+    "billing_postal_code",
+    "billing_country",
+    "parent",
+    "description",
+]
+
+
+def _normalise(account: Account) -> None:
+    account.domain = normalize_domain(account.website) if account.website else account.domain
+    account.normalized_name = normalize_company_name(account.name)
+
+
+@transaction.atomic
+def create_account(*, by, owner=None, **fields: Any) -> Account:
+    """Create an account owned by `owner` (a rep's own account when not given)."""
+    if owner is not None and owner != by and by is not None and not by.can_manage:
+        raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+    account = Account(owner=owner or by, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    _normalise(account)
+    save_validated(account)
+    return account
+
+
+@transaction.atomic
+def update_account(account: Account, *, by, data: dict[str, Any]) -> Account:
+    """Edit an account; only managers and admins may change its owner."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    fields = list(EDITABLE_FIELDS)
+    if "owner" in data:
+        if data["owner"] != account.owner and not by.can_manage:
+            raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+        fields.append("owner")
+    changes = apply_changes(account, data, fields=fields)
+    if changes:
+        _normalise(account)
+        save_validated(account, update_fields=[*changes, "domain", "normalized_name"])
+    return account
+
+
+@transaction.atomic
+def delete_account(account: Account, *, by) -> None:
+    """Delete an account that has no contacts or opportunities.
+
+    Raises:
+        Conflict: the account still has contacts or opportunities.
+    """
+    if account.contacts.exists() or account.opportunities.exists():
+        raise Conflict("This account still has contacts or opportunities; move or delete them first.")
+    try:
+        account.delete()
+    except ProtectedError as exc:
+        raise Conflict("This account is still referenced by other records.") from exc

@@ -1,0 +1,39 @@
+"""Writes on the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from activities.models import Activity, Event
+
+
+def record_event(kind: str, summary: str, *, by=None, data: dict[str, Any] | None = None, **records) -> Event:
+    """Append a system event to the timelines of `records` (lead=, contact=, account=, opportunity=)."""
+    return Event.objects.create(kind=kind, summary=summary[:500], actor=by, data=data or {}, **records)
+
+
+@transaction.atomic
+def log_activity(*, by, kind: str, subject: str, body: str = "", due_at=None, completed_at=None, **records) -> Activity:
+    """Log an activity on one or more records and touch the lead's `last_activity_at`."""
+    activity = Activity(
+        kind=kind, subject=subject, body=body, due_at=due_at, completed_at=completed_at, owner=by, **records
+    )
+    activity.full_clean()
+    activity.save()
+    lead = records.get("lead")
+    if lead is not None:
+        from leads.models import Lead
+
+        Lead.objects.filter(pk=lead.pk).update(last_activity_at=activity.created_at)
+    return activity
+
+
+@transaction.atomic
+def complete_task(activity: Activity, *, by) -> Activity:
+    """Mark a task done once; completing it again changes nothing."""
+    Activity.objects.filter(pk=activity.pk, completed_at__isnull=True).update(completed_at=timezone.now())
+    activity.refresh_from_db()
+    return activity

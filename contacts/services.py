@@ -1,0 +1,68 @@
+"""Writes on contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from contacts.models import AccountContactRelation, Contact
+from crm.common.exceptions import PermissionDenied
+from crm.common.services import apply_changes, save_validated
+from crm.common.text import normalize_email
+
+EDITABLE_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "title",
+    "department",
+    "mailing_street",
+    "mailing_city",
+    "mailing_state",
+    "mailing_postal_code",
+    "mailing_country",
+    "account",
+    "lead_source",
+    "do_not_contact",
+    "description",
+]
+
+
+@transaction.atomic
+def create_contact(*, by, owner=None, **fields: Any) -> Contact:
+    """Create a contact; its primary account is also recorded as an account relation."""
+    if owner is not None and owner != by and by is not None and not by.can_manage:
+        raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+    contact = Contact(owner=owner or by, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    contact.email = normalize_email(contact.email)
+    save_validated(contact)
+    if contact.account_id:
+        AccountContactRelation.objects.get_or_create(
+            account_id=contact.account_id, contact=contact, defaults={"is_primary": True}
+        )
+    return contact
+
+
+@transaction.atomic
+def update_contact(contact: Contact, *, by, data: dict[str, Any]) -> Contact:
+    """Edit a contact; only managers and admins may change its owner."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    data = dict(data)
+    if "email" in data:
+        data["email"] = normalize_email(data["email"])
+    fields = list(EDITABLE_FIELDS)
+    if "owner" in data:
+        if data["owner"] != contact.owner and not by.can_manage:
+            raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+        fields.append("owner")
+    changes = apply_changes(contact, data, fields=fields)
+    if changes:
+        save_validated(contact, update_fields=list(changes))
+        if "account" in changes and contact.account_id:
+            AccountContactRelation.objects.filter(contact=contact, is_primary=True).update(is_primary=False)
+            AccountContactRelation.objects.update_or_create(
+                account_id=contact.account_id, contact=contact, defaults={"is_primary": True}
+            )
+    return contact

@@ -1,0 +1,93 @@
+"""The one API error handler, and API views of the shared kernel (health)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, OperationalError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from crm.common.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    """Map domain errors, model validation and database outages to the API.md shapes."""
+    if isinstance(exc, ApplicationError):
+        body = {"code": exc.code, "detail": exc.detail}
+        if exc.field:
+            body[exc.field] = [exc.detail]
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+            if "__all__" in body:
+                body["non_field_errors"] = body.pop("__all__")
+        else:
+            body = {"non_field_errors": [str(m) for m in exc.messages]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, OperationalError):
+        logger.exception("database unavailable")
+        return Response(
+            {"code": "service_unavailable", "detail": "The database is unavailable; try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    return drf_exception_handler(exc, context)
+
+
+def broker_status() -> str:
+    """Return "ok" when the Celery broker accepts a connection within a second, else "down"."""
+    from crm.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+    except Exception:
+        return "down"
+    return "ok"
+
+
+class HealthView(APIView):
+    """Liveness for load balancers: database and broker, nothing else."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.CharField(),
+                    "database": serializers.CharField(),
+                    "broker": serializers.CharField(),
+                },
+            ),
+            503: inline_serializer(
+                "HealthDown",
+                {
+                    "status": serializers.CharField(),
+                    "database": serializers.CharField(),
+                    "broker": serializers.CharField(),
+                },
+            ),
+        },
+        auth=[],
+    )
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            database = "ok"
+        except DatabaseError:
+            database = "down"
+        body = {"status": "ok" if database == "ok" else "down", "database": database, "broker": broker_status()}
+        return Response(body, status=200 if database == "ok" else 503)

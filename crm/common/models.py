@@ -1,0 +1,59 @@
+"""Abstract base models and the one visibility rule shared by every app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from crm.users.models import User
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def owner_visibility(user: User, *, field: str = "owner", include_unassigned: bool = True) -> Q | None:
+    """Return the filter for records `user` may see by their `field` owner, or None for "all".
+
+    A rep sees what they own; a manager sees their own records, those owned by
+    members of the teams they manage and unassigned ones; an admin sees all.
+    """
+    from crm.users.models import User as UserModel
+
+    if not user or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_admin:
+        return None
+    if user.role == UserModel.Role.MANAGER:
+        team_members = UserModel.objects.filter(team__manager=user).values("pk")
+        condition = Q(**{field: user}) | Q(**{f"{field}__in": team_members})
+        if include_unassigned:
+            condition |= Q(**{f"{field}__isnull": True})
+        return condition
+    return Q(**{field: user})
+
+
+class OwnedQuerySet(models.QuerySet):
+    """QuerySet of records with an `owner`: the rep / manager / admin rule lives here."""
+
+    def visible_to(self, user: User) -> OwnedQuerySet:
+        condition = owner_visibility(user)
+        return self if condition is None else self.filter(condition)
+
+
+class OwnedModel(TimeStampedModel):
+    owner = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,134 @@
+"""Logins, their role in the sales org, and the teams managers lead."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> UserQuerySet:
+        """Admins see everyone; managers themselves and their teams; reps themselves and teammates."""
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        condition = Q(pk=user.pk)
+        if user.role == User.Role.MANAGER:
+            condition |= Q(team__manager=user)
+        if user.team_id:
+            condition |= Q(team_id=user.team_id) | Q(managed_teams=user.team_id)
+        return self.filter(condition).distinct()
+
+    def active_reps(self) -> UserQuerySet:
+        return self.filter(is_active=True, role=User.Role.REP)
+
+
+class FunnelUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        REP = "rep", "Sales rep"
+        MANAGER = "manager", "Sales manager"
+        ADMIN = "admin", "Admin"
+
+    name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP, db_index=True)
+    team = models.ForeignKey("users.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    accepts_leads = models.BooleanField(default=True, help_text="Off: assignment skips this user (e.g. on leave).")
+    lead_capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Maximum open leads; empty means no limit."
+    )
+
+    objects = FunnelUserManager()
+
+    class Meta:
+        ordering = ["username", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN or self.is_superuser
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def can_manage(self) -> bool:
+        """Managers and admins: may set owners and tune scoring, assignment and nurture."""
+        return self.is_admin or self.is_manager
+
+
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> TeamQuerySet:
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        return self.filter(Q(manager=user) | Q(pk=user.team_id)).distinct()
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    manager = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.PROTECT, related_name="managed_teams"
+    )
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ApiTokenQuerySet:
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self if user.is_admin else self.filter(user=user)
+
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A revocable API token; only its SHA-256 digest is stored, one per integration."""
+
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="Which integration uses this token.")
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return secrets.token_urlsafe(32)

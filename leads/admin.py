@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from crm.common.admin import FastModelAdmin
+from leads.models import Lead, LeadStatusChange
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = LeadStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(FastModelAdmin):
+    list_display = ["__str__", "company", "email", "status", "score", "rating", "source", "owner", "created_at"]
+    list_filter = ["status", "rating", "source", "do_not_contact"]
+    search_fields = ["last_name", "first_name", "email", "company"]
+    autocomplete_fields = ["owner"]
+    raw_id_fields = ["converted_account", "converted_contact", "converted_opportunity"]
+    list_select_related = ["owner"]
+    readonly_fields = [
+        "score",
+        "rating",
+        "scored_at",
+        "mql_at",
+        "qualified_at",
+        "converted_at",
+        "converted_account",
+        "converted_contact",
+        "converted_opportunity",
+        "last_activity_at",
+        "unsubscribed_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [StatusChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_converted:
+            return [field.name for field in obj._meta.fields]
+        return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_converted:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_converted:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(LeadStatusChange)
+class LeadStatusChangeAdmin(FastModelAdmin):
+    list_display = ["lead", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status"]
+    raw_id_fields = ["lead", "changed_by"]
+    list_select_related = ["lead", "changed_by"]

@@ -1,0 +1,19 @@
+from crm.common.exceptions import ApplicationError
+
+
+class LeadConverted(ApplicationError):
+    code = "lead_converted"
+    status_code = 409
+    default_detail = "This lead is converted and read-only."
+
+
+class LeadAlreadyConverted(ApplicationError):
+    code = "lead_already_converted"
+    status_code = 409
+    default_detail = "This lead has already been converted."
+
+
+class LeadNotConvertible(ApplicationError):
+    code = "lead_not_convertible"
+    status_code = 400
+    default_detail = "An unqualified lead cannot be converted."

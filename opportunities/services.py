@@ -1,0 +1,120 @@
+"""Writes on opportunities: create, edit, move through stages, close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from activities.services import record_event
+from crm.common.exceptions import PermissionDenied
+from crm.common.services import apply_changes, save_validated
+from opportunities.models import Opportunity, OpportunityStageChange, Stage
+
+EDITABLE_FIELDS = [
+    "name",
+    "account",
+    "amount",
+    "close_date",
+    "probability",
+    "forecast_category",
+    "lead_source",
+    "next_step",
+    "lost_reason",
+    "description",
+]
+AUDITED_FIELDS = ["owner", "amount", "close_date"]
+
+
+def first_open_stage() -> Stage:
+    return Stage.objects.open().order_by("order", "id").first()
+
+
+@transaction.atomic
+def create_opportunity(*, by, account, stage: Stage | None = None, owner=None, **fields: Any) -> Opportunity:
+    """Create an opportunity at `stage` (the first open stage by default), with its first stage-history row."""
+    if owner is not None and owner != by and by is not None and not by.can_manage:
+        raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+    stage = stage or first_open_stage()
+    opportunity = Opportunity(
+        account=account,
+        stage=stage,
+        owner=owner or by,
+        probability=stage.probability,
+        forecast_category=stage.forecast_category,
+        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k != "account"},
+    )
+    if stage.is_closed:
+        opportunity.closed_at = timezone.now()
+    save_validated(opportunity)
+    OpportunityStageChange.objects.create(
+        opportunity=opportunity,
+        from_stage=None,
+        to_stage=stage,
+        amount=opportunity.amount,
+        changed_by=by,
+        changed_at=opportunity.created_at,
+    )
+    return opportunity
+
+
+@transaction.atomic
+def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) -> Opportunity:
+    """Edit an opportunity; a new `stage` in `data` goes through `move_opportunity_stage`."""
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
+    if "stage" in data and data["stage"] != opportunity.stage:
+        opportunity = move_opportunity_stage(
+            opportunity, stage=data["stage"], by=by, lost_reason=data.get("lost_reason", "")
+        )
+    fields = list(EDITABLE_FIELDS)
+    if "owner" in data:
+        if data["owner"] != opportunity.owner and not by.can_manage:
+            raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+        fields.append("owner")
+    changes = apply_changes(opportunity, data, fields=fields)
+    if changes:
+        save_validated(opportunity, update_fields=list(changes))
+        for field, (old, new) in changes.items():
+            if field in AUDITED_FIELDS:
+                old_raw, new_raw = getattr(old, "pk", old), getattr(new, "pk", new)
+                record_event(
+                    "field_changed",
+                    f"{field.replace('_', ' ').capitalize()} changed from {old if old not in (None, '') else '—'} to {new if new not in (None, '') else '—'}",
+                    by=by,
+                    opportunity=opportunity,
+                    data={
+                        "field": field,
+                        "from": str(old_raw) if old_raw is not None else None,
+                        "to": str(new_raw) if new_raw is not None else None,
+                    },
+                )
+    return opportunity
+
+
+@transaction.atomic
+def move_opportunity_stage(opportunity: Opportunity, *, stage: Stage, by, lost_reason: str = "") -> Opportunity:
+    """Move an opportunity to `stage`; probability and forecast follow the stage; closing stamps `closed_at`."""
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
+    if stage.pk == opportunity.stage_id:
+        return opportunity
+    if stage.is_closed and not stage.is_won and not (lost_reason or opportunity.lost_reason):
+        raise ValidationError({"lost_reason": ["Say why the deal was lost."]})
+    previous = opportunity.stage
+    opportunity.stage = stage
+    opportunity.probability = stage.probability
+    opportunity.forecast_category = stage.forecast_category
+    opportunity.closed_at = timezone.now() if stage.is_closed else None
+    if lost_reason:
+        opportunity.lost_reason = lost_reason[:255]
+    save_validated(opportunity, update_fields=["stage", "probability", "forecast_category", "closed_at", "lost_reason"])
+    OpportunityStageChange.objects.create(
+        opportunity=opportunity,
+        from_stage=previous,
+        to_stage=stage,
+        amount=opportunity.amount,
+        changed_by=by,
+        changed_at=timezone.now(),
+    )
+    return opportunity

@@ -1,0 +1,81 @@
+"""factory-boy factories for every model."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Account
+from activities.models import Activity
+from contacts.models import Contact
+from crm.users.models import Team, User
+from leads.models import Lead
+from opportunities.models import Opportunity, Stage
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    name = factory.Faker("name")
+    role = User.Role.REP
+    password = factory.django.Password("correct horse battery")
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    manager = factory.SubFactory(UserFactory, role=User.Role.MANAGER)
+
+
+class LeadFactory(DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"lead{n}@prospect{n}.example")
+    company = factory.Faker("company")
+    title = factory.Faker("job")
+    source = Lead.Source.WEB
+    status = Lead.Status.NEW
+
+
+class AccountFactory(DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Faker("company")
+    website = factory.Sequence(lambda n: f"https://www.company{n}.example")
+    domain = factory.Sequence(lambda n: f"company{n}.example")
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"contact{n}@company.example")
+    account = factory.SubFactory(AccountFactory, owner=factory.SelfAttribute("..owner"))
+
+
+class OpportunityFactory(DjangoModelFactory):
+    class Meta:
+        model = Opportunity
+
+    name = factory.Sequence(lambda n: f"Deal {n}")
+    account = factory.SubFactory(AccountFactory, owner=factory.SelfAttribute("..owner"))
+    stage = factory.LazyFunction(lambda: Stage.objects.get(name="Prospecting"))
+    amount = "1000.00"
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    kind = Activity.Kind.NOTE
+    subject = factory.Faker("sentence", nb_words=4)
