@@ -1,6 +1,6 @@
 from rest_framework import viewsets
 
-from leads import services
+from leads.services import capture as services
 from leads.api.serializers import LeadSerializer
 from leads.models import Lead
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leads import services
+from leads.services import capture as services
 from leads.models import Lead
 from opportunities.models import Stage
 from tests.factories import AccountFactory, LeadFactory
