@@ -7,7 +7,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, OperationalError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 def exception_handler(exc, context):
     """Map domain errors, model validation and database outages to the API.md shapes."""
+    if isinstance(exc, ApplicationError | exceptions.PermissionDenied) and exc.status_code == 403:
+        _record_permission_denied(context, exc)
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": exc.detail}
         if exc.field:
@@ -41,6 +43,19 @@ def exception_handler(exc, context):
             headers={"Retry-After": "5"},
         )
     return drf_exception_handler(exc, context)
+
+
+def _record_permission_denied(context, exc) -> None:
+    from crm.users.audit import record_security_event
+    from crm.users.models import SecurityEvent
+
+    request = context.get("request")
+    record_security_event(
+        SecurityEvent.Kind.PERMISSION_DENIED,
+        request=request,
+        user=getattr(request, "user", None),
+        detail=str(getattr(exc, "detail", exc))[:500],
+    )
 
 
 def broker_status() -> str:

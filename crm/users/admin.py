@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from crm.common.admin import FastModelAdmin
-from crm.users.models import ApiToken, Team, User
+from crm.users.models import ApiToken, SecurityEvent, Team, User
+from crm.users.services import deactivate_user
 
 
 @admin.register(User)
@@ -20,6 +21,13 @@ class UserAdmin(DjangoUserAdmin):
         ("Sales", {"fields": ["name", "email", "role", "team"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        was_active = change and type(obj).objects.filter(pk=obj.pk, is_active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.is_active:
+            # Deactivation ends the user's sessions and revokes their API tokens.
+            deactivate_user(obj, by=request.user)
+
 
 @admin.register(Team)
 class TeamAdmin(FastModelAdmin):
@@ -35,3 +43,18 @@ class ApiTokenAdmin(FastModelAdmin):
     search_fields = ["name", "user__username", "prefix"]
     raw_id_fields = ["user"]
     readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(FastModelAdmin):
+    list_display = ["created_at", "kind", "username", "user", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address", "detail"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["kind", "user", "username", "ip_address", "path", "detail", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,3 +5,6 @@ class UsersConfig(AppConfig):
     name = "crm.users"
     label = "users"
     verbose_name = "Users and teams"
+
+    def ready(self) -> None:
+        from crm.users import audit  # noqa: F401 - connects the sign-in audit receivers

@@ -132,3 +132,39 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return secrets.token_urlsafe(32)
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> SecurityEventQuerySet:
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_admin else self.filter(user=user)
+
+
+class SecurityEvent(models.Model):
+    """An audit row for a security-relevant event: sign-ins, tokens, refused actions."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", "Sign-in succeeded"
+        LOGIN_FAILED = "login_failed", "Sign-in failed"
+        LOGGED_OUT = "logged_out", "Signed out"
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        PERMISSION_DENIED = "permission_denied", "Permission denied"
+        USER_DEACTIVATED = "user_deactivated", "User deactivated"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, help_text="As typed, for failed sign-ins.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=255, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.username or self.user_id}"
