@@ -10,6 +10,7 @@ from accounts.models import Account
 from contacts.models import Contact
 from leads.models import Lead
 from leads.selectors import Match
+from leads.services.conversion import NAME_SEPARATOR
 from opportunities.models import Stage
 
 REASONS = {
@@ -72,12 +73,14 @@ class ConvertLeadForm(forms.Form):
             (OTHER, "Another contact of the chosen account"),
         ]
         self.fields["other_account"].queryset = Account.objects.visible_to(user).order_by("name", "id")
-        self.fields["other_contact"].queryset = Contact.objects.visible_to(user).order_by("last_name", "first_name", "id")
+        self.fields["other_contact"].queryset = Contact.objects.visible_to(user).order_by(
+            "last_name", "first_name", "id"
+        )
         self.fields["stage"].queryset = Stage.objects.open().order_by("order", "id")
         self.initial.setdefault("account", str(suggested_account.pk) if suggested_account else NEW)
         self.initial.setdefault("contact", str(suggested_contact.pk) if suggested_contact else NEW)
         default_name = lead.company or lead.full_name
-        self.fields["opportunity_name"].widget.attrs["placeholder"] = f"{default_name} – {lead.full_name}"
+        self.fields["opportunity_name"].widget.attrs["placeholder"] = f"{default_name}{NAME_SEPARATOR}{lead.full_name}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

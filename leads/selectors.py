@@ -89,9 +89,9 @@ def list_contact_matches(lead: Lead, *, user: User, accounts: list[Account] | No
     account_ids = [account.pk for account in accounts or []]
     if account_ids and lead.last_name:
         condition |= Q(account_id__in=account_ids, last_name__iexact=lead.last_name, first_name__iexact=lead.first_name)
-    contacts = (
-        Contact.objects.visible_to(user).filter(condition).select_related("account", "owner").order_by("pk")
-    )[:MAX_CANDIDATES]
+    contacts = (Contact.objects.visible_to(user).filter(condition).select_related("account", "owner").order_by("pk"))[
+        :MAX_CANDIDATES
+    ]
     matches = [
         Match(contact, "email" if lead.email and contact.email.lower() == lead.email.lower() else "name")
         for contact in contacts

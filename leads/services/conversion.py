@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,7 +17,6 @@ from activities.models import Activity
 from activities.services import record_event
 from contacts.models import AccountContactRelation, Contact
 from crm.common.exceptions import PermissionDenied
-from crm.common.services import save_validated
 from crm.common.text import email_domain, is_free_mail_domain, normalize_company_name, normalize_domain
 from crm.users.models import User
 from leads.exceptions import LeadAlreadyConverted, LeadNotConvertible
@@ -30,6 +29,8 @@ from opportunities.models import Opportunity, OpportunityContactRole, Opportunit
 NEW: Literal["new"] = "new"
 # A fresh opportunity is expected to close within a sales cycle unless the rep says otherwise.
 DEFAULT_CLOSE_IN_DAYS = 30
+# The default opportunity name joins account and person with an en dash, as in "Acme \u2013 Jane Doe".
+NAME_SEPARATOR = " \u2013 "
 OPPORTUNITY_OVERRIDES = {"name", "amount", "close_date", "stage"}
 
 
@@ -87,6 +88,25 @@ def _fill_empty(record: Account | Contact, values: dict[str, Any]) -> list[str]:
     return filled
 
 
+def _save(record: Account | Contact | Opportunity, *, update_fields: list[str] | None = None) -> None:
+    """Validate and save `record` whose related rows were just read or locked here.
+
+    The foreign keys are not re-checked and the check constraints are left to the database: validating
+    them one by one would cost a query each and push a conversion past its query budget.
+    """
+    related = [field.name for field in record._meta.concrete_fields if field.is_relation]
+    record.full_clean(exclude=related, validate_constraints=False)
+    try:
+        if update_fields is None:
+            record.save(force_insert=True)
+        else:
+            record.save(update_fields=[*update_fields, "updated_at"])
+    except IntegrityError as exc:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [f"The {record._meta.verbose_name} conflicts with another record."]}
+        ) from exc
+
+
 def _resolve_owner(lead: Lead, *, by: User, owner: User | None) -> User:
     if owner is not None and owner != by and not by.can_manage:
         raise PermissionDenied("Only managers and admins may choose the owner of the new records.", field="owner")
@@ -114,7 +134,7 @@ def _resolve_account(
         raise ValidationError({"account": ["The lead has no company: choose an existing account."]})
     created = Account(owner=owner, **values)
     created.normalized_name = normalize_company_name(created.name)
-    save_validated(created)
+    _save(created)
     return created, True
 
 
@@ -145,7 +165,7 @@ def _resolve_contact(
     elif contact is not None and contact != NEW:
         raise ValidationError({"contact": ['Give a contact id or "new".']})
     created = Contact(owner=owner, account=account, **_contact_values(lead))
-    save_validated(created)
+    _save(created)
     AccountContactRelation.objects.create(account=account, contact=created, is_primary=True)
     return created, True
 
@@ -163,9 +183,11 @@ def _create_opportunity(
             raise ValidationError({"opportunity": ["stage: No open stage is configured."]})
     elif stage.is_closed:
         raise ValidationError({"opportunity": ["stage: Choose an open stage for a new opportunity."]})
-    name = overrides.get("name") or f"{account.name} – {lead.full_name}"
+    name = overrides.get("name") or f"{account.name}{NAME_SEPARATOR}{lead.full_name}"
     close_date: date = overrides.get("close_date") or timezone.localdate() + timedelta(days=DEFAULT_CLOSE_IN_DAYS)
     amount: Decimal | None = overrides.get("amount")
+    if amount is not None and amount < 0:
+        raise ValidationError({"opportunity": ["amount: The amount cannot be negative."]})
     opportunity = Opportunity(
         name=name[:255],
         account=account,
@@ -178,9 +200,13 @@ def _create_opportunity(
         lead_source=lead.source,
     )
     try:
-        save_validated(opportunity)
+        _save(opportunity)
     except ValidationError as exc:
-        messages = [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
+        messages = [
+            message if field == "__all__" else f"{field}: {message}"
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
         raise ValidationError({"opportunity": messages}) from exc
     OpportunityStageChange.objects.create(
         opportunity=opportunity,
@@ -225,7 +251,7 @@ def convert_lead(
         PermissionDenied: a rep chose another owner.
         ValidationError: a field (`account`, `contact`, `opportunity`) is invalid; nothing is written.
     """
-    lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
     if lead.is_converted:
         raise LeadAlreadyConverted(lead_id=lead.pk)
     if lead.status == Lead.Status.UNQUALIFIED:
@@ -241,11 +267,11 @@ def convert_lead(
             if "name" in filled:
                 the_account.normalized_name = normalize_company_name(the_account.name)
                 filled.append("normalized_name")
-            save_validated(the_account, update_fields=filled)
+            _save(the_account, update_fields=filled)
     if not contact_created:
         filled = _fill_empty(the_contact, _contact_values(lead))
         if filled:
-            save_validated(the_contact, update_fields=filled)
+            _save(the_contact, update_fields=filled)
     the_opportunity = None
     if create_opportunity:
         the_opportunity = _create_opportunity(
