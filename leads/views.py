@@ -17,6 +17,8 @@ def home(request):
     leads = Lead.objects.visible_to(request.user).open().select_related("owner").order_by("-created_at", "-id")[:50]
     return render(request, "leads/home.html", {"leads": leads})
 
+CONVERTED_MEANWHILE = "Someone converted this lead meanwhile; here is what it became."
+
 
 @login_required
 def convert(request, pk: int):
@@ -28,6 +30,9 @@ def convert(request, pk: int):
         pk=pk,
     )
     if lead.is_converted:
+        if request.method == "POST":
+            messages.warning(request, CONVERTED_MEANWHILE)
+            return redirect("leads:convert", pk=lead.pk)
         return render(request, "leads/lead_convert.html", {"lead": lead})
     account_matches = list_account_matches(lead, user=request.user)
     suggested_account = pick_account_match(account_matches)
@@ -50,7 +55,7 @@ def convert(request, pk: int):
         try:
             conversion = convert_lead(lead, by=request.user, **form.conversion_options())
         except LeadAlreadyConverted:
-            messages.warning(request, "Someone converted this lead meanwhile; here is what it became.")
+            messages.warning(request, CONVERTED_MEANWHILE)
             return redirect("leads:convert", pk=lead.pk)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
