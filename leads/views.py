@@ -17,6 +17,7 @@ def home(request):
     leads = Lead.objects.visible_to(request.user).open().select_related("owner").order_by("-created_at", "-id")[:50]
     return render(request, "leads/home.html", {"leads": leads})
 
+
 CONVERTED_MEANWHILE = "Someone converted this lead meanwhile; here is what it became."
 
 
