@@ -56,6 +56,14 @@ def on_lead_captured(lead: Lead) -> None:
     """Kick the follow-up work a new or changed lead needs, after commit."""
 
 
+def on_lead_converted(lead: Lead) -> None:
+    """Stop the follow-up work of a lead that was just converted (caller holds the lead's lock).
+
+    Called by `convert_lead` inside its transaction, after the lead is stamped converted. Nurture wires in
+    here: its active enrollments of `lead` stop with reason "converted". Nothing else needs stopping today.
+    """
+
+
 @transaction.atomic
 def create_lead(*, by: User | None, owner: User | None = None, status: str = Lead.Status.NEW, **fields: Any) -> Lead:
     """Create a lead; a rep's lead is theirs, anyone else's without `owner` goes to assignment."""
@@ -105,6 +113,19 @@ def update_lead(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
     _record_field_changes(lead, changes, by=by)
     on_lead_captured(lead)
     return lead
+
+
+@transaction.atomic
+def delete_lead(lead: Lead, *, by: User | None) -> None:
+    """Delete a lead that is not converted; its status history and timeline go with it.
+
+    Raises:
+        LeadConverted: the lead is converted and read-only.
+    """
+    lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    if lead.is_converted:
+        raise LeadConverted(lead_id=lead.pk)
+    lead.delete()
 
 
 def _record_field_changes(lead: Lead, changes: dict, *, by: User | None) -> None:
