@@ -8,6 +8,7 @@ skipping. `postgres` and `worker` tests are deselected when the run's database i
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -74,6 +75,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"{dropped} PostgreSQL-only tests were deselected: this run's database is SQLite "
             "(they run when DATABASE_URL points at PostgreSQL)."
         )
+
+
+@pytest.fixture(autouse=True)
+def _default_stages(request):
+    """Re-seed the default stages (a data migration) that a transactional test's flush removed."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+
+    from opportunities.models import Stage
+
+    if not Stage.objects.exists():
+        importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)
 
 
 @pytest.fixture

@@ -310,7 +310,7 @@ def test_the_schema_describes_convert_and_matches_with_their_errors(api, rep):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_ten_concurrent_conversions_of_one_lead_yield_exactly_one_201(api, rep, default_stages):
+def test_ten_concurrent_conversions_of_one_lead_yield_exactly_one_201(api, rep):
     create_contact(by=rep, account=create_account(by=rep, name="Zed"), last_name="Z")
     lead = qualified_lead(rep, qualified_at=timezone.now() - timedelta(days=1))
     barrier = threading.Barrier(10)

@@ -193,7 +193,7 @@ def test_the_admin_shows_a_converted_lead_read_only(client, admin):
 
 @pytest.mark.chromium
 @pytest.mark.django_db(transaction=True)
-def test_a_rep_converts_a_qualified_lead_into_an_existing_account_in_the_browser(live_server, rep, default_stages):
+def test_a_rep_converts_a_qualified_lead_into_an_existing_account_in_the_browser(live_server, rep):
     from django.contrib.sessions.backends.db import SessionStore
     from playwright.sync_api import sync_playwright
 
