@@ -29,6 +29,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Old keys still accepted for signatures while a new key is rolled out.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "activities",
     "nurture",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
