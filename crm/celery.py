@@ -9,6 +9,7 @@ import logging
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 
@@ -39,4 +40,11 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
+    "score-unscored-leads": {"task": "leads.tasks.score_unscored_leads_task", "schedule": 60.0},
+    # Nightly, so engagement decay shows in every lead's score and rating by the next working day.
+    "rescore-all-leads-nightly": {
+        "task": "leads.tasks.rescore_all_leads_bulk_task",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"reason": "nightly decay"},
+    },
 }
