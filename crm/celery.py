@@ -9,8 +9,8 @@ import logging
 import os
 
 from celery import Celery
-from celery.schedules import crontab
 from celery.contrib.django.task import DjangoTask
+from celery.schedules import crontab
 from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")

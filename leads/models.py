@@ -219,7 +219,9 @@ class EngagementWeight(TimeStampedModel):
     class Meta:
         ordering = ["kind"]
         constraints = [
-            models.CheckConstraint(condition=Q(points__gte=-100, points__lte=100), name="engagement_weight_points_range"),
+            models.CheckConstraint(
+                condition=Q(points__gte=-100, points__lte=100), name="engagement_weight_points_range"
+            ),
         ]
 
     def __str__(self) -> str:

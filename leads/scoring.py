@@ -6,7 +6,7 @@
   `CASE WHEN <condition> THEN points ELSE 0 END` built with Django's Case/When/Q, so the same code runs on
   SQLite and PostgreSQL.
 - **engagement** is, for every engagement the lead had, the `EngagementWeight` points of its kind halved every
-  half-life (`FUNNEL_ENGAGEMENT_HALF_LIFE`, default 30 days): `points × 0.5^(age / half_life)`. Each
+  half-life (`FUNNEL_ENGAGEMENT_HALF_LIFE`, default 30 days): `points * 0.5^(age / half_life)`. Each
   engagement is first rounded to thousandths of a point (an integer), the integers are summed, and the sum is
   rounded half up to whole points — integer sums do not depend on the order the database adds rows in.
 
@@ -20,6 +20,10 @@ Engagement kinds — other features write these, scoring reads them:
 Single-lead scoring and the bulk rescore execute the very same SQL (the single lead is a one-id filter instead
 of an id range), so they cannot disagree through float or rounding differences between two code paths.
 """
+
+# The SQL below interpolates only quoted table names, fixed column names and "%s" placeholders; every value is a
+# bound parameter.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -61,7 +65,7 @@ ENGAGEMENT_LABELS = {
 MAX_HALF_LIVES = 60
 MQL_EVENT_KIND = "mql"
 ENGAGEMENT_LINE = "Engagement"
-CLAMP_LINE = "Score limited to 0–100"
+CLAMP_LINE = "Score limited to 0-100"
 
 # --- what a rule may look at ----------------------------------------------------------------------------
 TEXT_FIELDS = ("title", "company", "email", "phone", "website", "industry", "country", "city")
@@ -114,7 +118,9 @@ def parse_value(field: str, operator: str, value: str) -> Any:
         parsed = [item.lower() for item in items]
         unknown = [item for item in parsed if item not in _choices(field)]
         if unknown:
-            raise ValidationError({"value": [f"Unknown {field} {unknown[0]!r}; choose from {', '.join(_choices(field))}."]})
+            raise ValidationError(
+                {"value": [f"Unknown {field} {unknown[0]!r}; choose from {', '.join(_choices(field))}."]}
+            )
     else:
         parsed = items
     return parsed if operator in _LIST_OPERATORS else parsed[0]

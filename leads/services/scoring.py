@@ -166,7 +166,11 @@ def rescore_leads(*, chunk_size: int = CHUNK_SIZE, reason: str = "") -> ScoringR
             if reached:
                 on_leads_reached_mql([lead_id for lead_id, _score, _owner in reached])
         logger.info(
-            "scoring run %s: leads up to id %d of %d, %d changed so far", run.pk, run.last_id, run.max_id, run.leads_changed
+            "scoring run %s: leads up to id %d of %d, %d changed so far",
+            run.pk,
+            run.last_id,
+            run.max_id,
+            run.leads_changed,
         )
 
 
