@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -191,7 +192,10 @@ class ScoringRule(TimeStampedModel):
     field = models.CharField(max_length=40, help_text="The lead field the rule looks at.")
     operator = models.CharField(max_length=20, choices=Operator.choices)
     value = models.CharField(max_length=500, blank=True, help_text="Lists are comma-separated; numbers for ≥ and ≤.")
-    points = models.SmallIntegerField(help_text="Added to the score when the rule matches; negative for a penalty.")
+    points = models.SmallIntegerField(
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text="Added to the score when the rule matches; negative for a penalty.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -213,7 +217,7 @@ class EngagementWeight(TimeStampedModel):
     """Points one engagement of `kind` is worth when it just happened; they halve every half-life."""
 
     kind = models.CharField(max_length=40, unique=True)
-    points = models.SmallIntegerField(default=0)
+    points = models.SmallIntegerField(default=0, validators=[MinValueValidator(-100), MaxValueValidator(100)])
     active = models.BooleanField(default=True)
 
     class Meta:
