@@ -132,6 +132,12 @@ def _running_run(reason: str) -> ScoringRun:
         return ScoringRun.objects.get(status=ScoringRun.Status.RUNNING)
 
 
+def _chunk_end(low: int, size: int, max_id: int) -> int:
+    """Return the exclusive upper id of the chunk of `size` leads starting at `low` (ids may have gaps)."""
+    last = Lead.objects.filter(id__gte=low, id__lte=max_id).order_by("id").values_list("id", flat=True)[size - 1 : size]
+    return (last[0] if last else max_id) + 1
+
+
 def rescore_leads(*, chunk_size: int = CHUNK_SIZE, reason: str = "") -> ScoringRun:
     """Rescore every lead set-based, one id-range chunk per transaction; resume an unfinished run if there is one."""
     run = _running_run(reason)
@@ -157,7 +163,7 @@ def rescore_leads(*, chunk_size: int = CHUNK_SIZE, reason: str = "") -> ScoringR
             # Decay counts to the run's start, so a resumed run scores its remaining chunks like the first ones.
             scoring = scoring or load_scoring(now=run.started_at)
             low = run.last_id + 1
-            high = min(low + chunk_size, run.max_id + 1)
+            high = _chunk_end(low, chunk_size, run.max_id)
             changed, reached = _apply_scores(scoring, LeadFilter(low=low, high=high))
             run.last_id = high - 1
             run.leads_changed += changed
