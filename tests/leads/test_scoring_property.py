@@ -18,7 +18,7 @@ from leads.services import scoring as services
 pytestmark = pytest.mark.django_db
 
 WORDS = ["ceo", "VP Sales", "Director", "analyst", "Head of IT", "acme", "Acme Corp", "globex", "+1 555", "de", "FR"]
-SOURCES = [choice for choice in Lead.Source.values]
+SOURCES = list(Lead.Source.values)
 
 text_rules = st.tuples(
     st.sampled_from(["title", "company", "phone", "country", "email"]),
