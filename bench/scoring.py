@@ -101,7 +101,7 @@ def build(leads: int) -> None:
             CASE WHEN g %% 11 = 0 THEN '' ELSE 'Company ' || (g %% 50000) END,
             ({TITLES})[1 + g %% 10], '', 'Software',
             CASE WHEN g %% 7 = 0 THEN NULL ELSE (g * 37) %% 5000 END,
-            CASE WHEN g %% 4 = 0 THEN NULL ELSE ((g * 7919) %% 50000000)::numeric END,
+            CASE WHEN g %% 4 = 0 THEN NULL ELSE ((g::bigint * 7919) %% 50000000)::numeric END,
             'US', '', ({SOURCES})[1 + g %% 13], 'new', '', 0, 'cold', false, '',
             now() - (g %% 365) * interval '1 day', now()
         FROM generate_series(1, %s) g
