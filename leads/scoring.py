@@ -311,12 +311,14 @@ def update_scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[s
     conn = conn or default_connection
     table = conn.ops.quote_name(Lead._meta.db_table)
     select, params = scores_sql(scoring, leads, conn)
+    # Repeating the chunk's filter on the target table lets the planner touch only the chunk, not scan all leads.
+    target, target_params = leads.sql(f"{table}.id")
     sql = (
         f"UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s "
-        f"FROM ({select}) t WHERE {table}.id = t.id AND ({table}.score <> t.new_score "
+        f"FROM ({select}) t WHERE {target} AND {table}.id = t.id AND ({table}.score <> t.new_score "
         f"OR {table}.rating <> t.new_rating OR {table}.scored_at IS NULL)"
     )
-    return sql, [conn.ops.adapt_datetimefield_value(scoring.now), *params]
+    return sql, [conn.ops.adapt_datetimefield_value(scoring.now), *params, *target_params]
 
 
 def stamp_mql_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
