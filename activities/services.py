@@ -12,7 +12,17 @@ from activities.models import Activity, Event
 
 def record_event(kind: str, summary: str, *, by=None, data: dict[str, Any] | None = None, **records) -> Event:
     """Append a system event to the timelines of `records` (lead=, contact=, account=, opportunity=)."""
-    return Event.objects.create(kind=kind, summary=summary[:500], actor=by, data=data or {}, **records)
+    event = Event.objects.create(kind=kind, summary=summary[:500], actor=by, data=data or {}, **records)
+    _engagement_recorded(records, kind)
+    return event
+
+
+def _engagement_recorded(records: dict[str, Any], kind: str) -> None:
+    lead = records.get("lead")
+    if lead is not None:
+        from leads.services.scoring import on_engagement_recorded
+
+        on_engagement_recorded(lead_id=lead.pk, kind=kind)
 
 
 @transaction.atomic
@@ -28,6 +38,7 @@ def log_activity(*, by, kind: str, subject: str, body: str = "", due_at=None, co
         from leads.models import Lead
 
         Lead.objects.filter(pk=lead.pk).update(last_activity_at=activity.created_at)
+    _engagement_recorded(records, kind)
     return activity
 
 

@@ -10,6 +10,7 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.schedules import crontab
 from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
@@ -39,4 +40,11 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
+    "score-unscored-leads": {"task": "leads.tasks.score_unscored_leads_task", "schedule": 60.0},
+    # Nightly, so engagement decay shows in every lead's score and rating by the next working day.
+    "rescore-all-leads-nightly": {
+        "task": "leads.tasks.rescore_all_leads_bulk_task",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"reason": "nightly decay"},
+    },
 }

@@ -1,12 +1,13 @@
 from rest_framework import viewsets
 
 from leads.api.conversion import LeadConversionMixin
+from leads.api.scoring import LeadScoreMixin
 from leads.api.serializers import LeadSerializer
 from leads.models import Lead
 from leads.services import capture as services
 
 
-class LeadViewSet(LeadConversionMixin, viewsets.ModelViewSet):
+class LeadViewSet(LeadConversionMixin, LeadScoreMixin, viewsets.ModelViewSet):
     """Leads the caller can see. Converted leads are read-only (409 `lead_converted`)."""
 
     serializer_class = LeadSerializer

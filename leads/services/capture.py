@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -52,8 +53,29 @@ def _check_email_free(lead: Lead) -> None:
         raise ValidationError({"email": ["An open lead with this email already exists."]})
 
 
-def on_lead_captured(lead: Lead) -> None:
-    """Kick the follow-up work a new or changed lead needs, after commit."""
+def on_lead_captured(lead: Lead, *, changed: Iterable[str] | None = None) -> None:
+    """Kick the follow-up work a new (`changed` None) or changed lead needs, after commit."""
+    from leads.scoring import SCORED_FIELDS
+    from leads.tasks import score_lead_task
+
+    if changed is None or SCORED_FIELDS.intersection(changed):
+        score_lead_task.delay_on_commit(lead.pk)
+
+
+def on_lead_reached_mql(lead: Lead) -> None:
+    """Kick the follow-up work of a lead whose score first reached the MQL threshold (assignment when unassigned).
+
+    Called by scoring inside its transaction, once per lead (the milestone is stamped once). Enqueue with
+    `delay_on_commit`; an assigned lead needs no assignment.
+    """
+
+
+def on_leads_reached_mql(lead_ids: list[int]) -> None:
+    """Kick the follow-up work of many leads that became MQLs in one bulk rescore chunk (the set-based twin above).
+
+    Called inside the chunk's transaction. Prefer one bulk kick over a task per lead; the unassigned-leads
+    sweeper also catches these.
+    """
 
 
 def on_lead_converted(lead: Lead) -> None:
@@ -111,7 +133,7 @@ def update_lead(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
         return lead
     save_validated(lead, update_fields=list(changes))
     _record_field_changes(lead, changes, by=by)
-    on_lead_captured(lead)
+    on_lead_captured(lead, changed=changes)
     return lead
 
 
