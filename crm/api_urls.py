@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from crm.common.api import HealthView
+from leads.api.assignment import AssignmentRuleViewSet
 from leads.api.views import LeadViewSet
 
 router = DefaultRouter()
 router.register("leads", LeadViewSet, basename="lead")
+router.register("assignment-rules", AssignmentRuleViewSet, basename="assignment-rule")
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),

@@ -39,4 +39,9 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
+    "assign-unassigned-leads": {
+        "task": "leads.tasks.assign_unassigned_leads_task",
+        "schedule": 60.0,
+        "options": {"queue": "bulk"},
+    },
 }

@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from crm.common.admin import FastModelAdmin
-from leads.models import Lead, LeadStatusChange
+from leads.models import AssignmentRule, Lead, LeadStatusChange
+from leads.services.assignment import delete_assignment_rule, save_assignment_rule
+from leads.tasks import assign_lead_task
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -40,6 +42,11 @@ class LeadAdmin(FastModelAdmin):
     ]
     inlines = [StatusChangeInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.owner_id is None:
+            assign_lead_task.delay_on_commit(obj.pk)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_converted:
             return [field.name for field in obj._meta.fields]
@@ -62,3 +69,44 @@ class LeadStatusChangeAdmin(FastModelAdmin):
     list_filter = ["to_status"]
     raw_id_fields = ["lead", "changed_by"]
     list_select_related = ["lead", "changed_by"]
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "active", "target_description", "method", "last_assigned_user"]
+    list_display_links = ["name"]
+    list_editable = ["order", "active"]
+    list_filter = ["active", "method"]
+    search_fields = ["name"]
+    ordering = ["order", "id"]
+    autocomplete_fields = ["target_user", "target_team"]
+    readonly_fields = ["last_assigned_user", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["order", "name", "active"]}),
+        (
+            "Criteria (empty matches any lead)",
+            {
+                "fields": [
+                    "sources",
+                    "countries",
+                    "industries",
+                    "employees_min",
+                    "employees_max",
+                    "score_min",
+                    "ratings",
+                ]
+            },
+        ),
+        ("Target (neither: all active reps)", {"fields": ["target_user", "target_team", "method"]}),
+        ("Round-robin cursor", {"fields": ["last_assigned_user", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Target")
+    def target_description(self, obj: AssignmentRule) -> str:
+        return obj.target_description
+
+    def save_model(self, request, obj, form, change):
+        save_assignment_rule(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        delete_assignment_rule(obj, by=request.user)

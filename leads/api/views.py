@@ -1,11 +1,12 @@
 from rest_framework import viewsets
 
-from leads.services import capture as services
+from leads.api.assignment import LeadAssignMixin
 from leads.api.serializers import LeadSerializer
 from leads.models import Lead
+from leads.services import capture as services
 
 
-class LeadViewSet(viewsets.ModelViewSet):
+class LeadViewSet(LeadAssignMixin, viewsets.ModelViewSet):
     """Leads the caller can see. Converted leads are read-only (409 `lead_converted`)."""
 
     serializer_class = LeadSerializer

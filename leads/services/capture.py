@@ -15,6 +15,7 @@ from crm.common.text import normalize_email
 from crm.users.models import User
 from leads.exceptions import LeadConverted
 from leads.models import Lead, LeadStatusChange
+from leads.tasks import assign_lead_task
 
 EDITABLE_FIELDS = [
     "first_name",
@@ -74,6 +75,8 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
         lead=lead, from_status="", to_status=lead.status, changed_by=by, changed_at=lead.created_at
     )
     on_lead_captured(lead)
+    if lead.owner_id is None:
+        assign_lead_task.delay_on_commit(lead.pk)
     return lead
 
 
@@ -159,6 +162,12 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
     save_validated(lead, update_fields=update_fields)
     on_lead_status_changed(lead)
     return lead
+
+
+def on_lead_reached_mql(lead: Lead) -> None:
+    """Kick the follow-up work of a lead that just became marketing-qualified, after commit."""
+    if lead.owner_id is None:
+        assign_lead_task.delay_on_commit(lead.pk)
 
 
 def on_lead_status_changed(lead: Lead) -> None:

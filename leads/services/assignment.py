@@ -1,0 +1,521 @@
+"""Assignment: route unowned leads to reps by ordered rules, fairly under concurrent workers.
+
+Locking: an assignment locks the matched rule row first (its round-robin cursor), then writes
+the lead with a conditional `owner IS NULL` update, so concurrent workers serialise per rule and
+never hand the same turn twice. Lock order is AssignmentRule (by pk) → Lead; a manual
+reassignment locks only the lead.
+
+Who can take a lead: active users with `accepts_leads` who hold fewer open leads (not converted,
+not unqualified) than their `lead_capacity`. A rule's candidates are its target user, its target
+team's reps, or every active rep when it has neither. When nobody can take a lead it stays
+unassigned (the managers' "unassigned" view) and the responsible manager is emailed once per lead.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from activities.models import Event
+from activities.services import record_event
+from crm.common.exceptions import NotFound, PermissionDenied
+from crm.common.services import save_validated
+from crm.users.models import User
+from leads.exceptions import LeadConverted
+from leads.models import AssignmentRule, Lead
+
+ASSIGNED = "assigned"
+ASSIGNMENT_FAILED = "assignment_failed"
+MANUAL = "manual"
+CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.UNQUALIFIED)
+# Leads per transaction in the bulk path: large enough that the per-owner UPDATEs stay few,
+# small enough that single assignments waiting on the rule locks wait well under a second.
+BULK_CHUNK = 5_000
+EVENT_BATCH = 2_000
+LEAD_FIELDS = ("pk", "source", "country", "industry", "employees", "score", "rating")
+
+
+@dataclass(frozen=True)
+class _LeadFacts:
+    pk: int
+    source: str
+    country: str
+    industry: str
+    employees: int | None
+    score: int
+    rating: str
+
+
+@dataclass
+class _CompiledRule:
+    rule: AssignmentRule
+    sources: frozenset[str]
+    countries: frozenset[str]
+    industries: frozenset[str]
+    ratings: frozenset[str]
+    candidates: list[int] = field(default_factory=list)
+    cursor: int = 0
+    cursor_moved: bool = False
+
+    def matches(self, lead: _LeadFacts) -> bool:
+        rule = self.rule
+        if self.sources and lead.source not in self.sources:
+            return False
+        if self.countries and (lead.country or "").strip().casefold() not in self.countries:
+            return False
+        if self.industries and (lead.industry or "").strip().casefold() not in self.industries:
+            return False
+        if rule.employees_min is not None and (lead.employees is None or lead.employees < rule.employees_min):
+            return False
+        if rule.employees_max is not None and (lead.employees is None or lead.employees > rule.employees_max):
+            return False
+        if rule.score_min is not None and lead.score < rule.score_min:
+            return False
+        return not self.ratings or lead.rating in self.ratings
+
+
+@dataclass
+class _Pool:
+    """Who may take leads right now and how many open leads each holds."""
+
+    load: dict[int, int]
+    capacity: dict[int, int | None]
+
+    def has_room(self, user_id: int) -> bool:
+        cap = self.capacity[user_id]
+        return cap is None or self.load[user_id] < cap
+
+    def pick(self, compiled: _CompiledRule, *, exclude: frozenset[int] = frozenset()) -> int | None:
+        """Return the next candidate of `compiled` by its method, or None when nobody has room."""
+        candidates = compiled.candidates
+        if not candidates:
+            return None
+        if compiled.rule.method == AssignmentRule.Method.LEAST_LOADED:
+            best = None
+            for user_id in candidates:
+                if user_id in exclude or not self.has_room(user_id):
+                    continue
+                if best is None or self.load[user_id] < self.load[best]:
+                    best = user_id
+            return best
+        # Round-robin: the first candidate after the cursor, wrapping around, skipping the full ones.
+        start = bisect.bisect_right(candidates, compiled.cursor)
+        for offset in range(len(candidates)):
+            user_id = candidates[(start + offset) % len(candidates)]
+            if user_id not in exclude and self.has_room(user_id):
+                return user_id
+        return None
+
+    def take(self, compiled: _CompiledRule, user_id: int) -> None:
+        self.load[user_id] += 1
+        compiled.cursor = user_id
+        compiled.cursor_moved = True
+
+
+def _compile(rule: AssignmentRule) -> _CompiledRule:
+    def folded(values: list[str]) -> frozenset[str]:
+        return frozenset(str(value).strip().casefold() for value in values if str(value).strip())
+
+    return _CompiledRule(
+        rule=rule,
+        sources=frozenset(rule.sources or []),
+        countries=folded(rule.countries or []),
+        industries=folded(rule.industries or []),
+        ratings=frozenset(rule.ratings or []),
+        cursor=rule.last_assigned_user_id or 0,
+    )
+
+
+def _facts(lead: Lead) -> _LeadFacts:
+    return _LeadFacts(*(getattr(lead, name) for name in LEAD_FIELDS))
+
+
+def _first_match(rules: list[_CompiledRule], lead: _LeadFacts) -> _CompiledRule | None:
+    for compiled in rules:
+        if compiled.matches(lead):
+            return compiled
+    return None
+
+
+def _load_pool(rules: list[_CompiledRule]) -> _Pool:
+    """Fill each rule's candidates and count their open leads: two queries for any number of rules."""
+    target_ids = {c.rule.target_user_id for c in rules if c.rule.target_user_id}
+    users = list(
+        User.objects.filter(is_active=True, accepts_leads=True)
+        .filter(Q(role=User.Role.REP) | Q(pk__in=target_ids))
+        .order_by("pk")
+        .values_list("pk", "role", "team_id", "lead_capacity")
+    )
+    for compiled in rules:
+        rule = compiled.rule
+        if rule.target_user_id:
+            compiled.candidates = [pk for pk, *_ in users if pk == rule.target_user_id]
+        elif rule.target_team_id:
+            compiled.candidates = [
+                pk for pk, role, team_id, _ in users if role == User.Role.REP and team_id == rule.target_team_id
+            ]
+        else:
+            compiled.candidates = [pk for pk, role, *_ in users if role == User.Role.REP]
+    user_ids = {pk for compiled in rules for pk in compiled.candidates}
+    load = dict.fromkeys(user_ids, 0)
+    if user_ids:
+        counts = (
+            Lead.objects.open().filter(owner_id__in=user_ids).order_by().values_list("owner_id").annotate(n=Count("pk"))
+        )
+        load.update(dict(counts))
+    capacity = {pk: cap for pk, _, _, cap in users if pk in user_ids}
+    return _Pool(load=load, capacity=capacity)
+
+
+def _active_rules(*, lock: bool) -> list[_CompiledRule]:
+    rules = AssignmentRule.objects.active().order_by("pk")
+    if lock:
+        rules = rules.select_for_update()
+    return sorted((_compile(rule) for rule in rules), key=lambda c: (c.rule.order, c.rule.pk))
+
+
+def _assigned_summary(owner_name: str, rule: AssignmentRule | None, method: str) -> str:
+    if rule is None:
+        return f"Assigned to {owner_name} by hand"
+    return f"Assigned to {owner_name} by rule “{rule.name}” ({method.replace('_', '-')})"
+
+
+def _failure_data(rule: AssignmentRule | None) -> dict[str, Any]:
+    if rule is None:
+        return {"rule": None, "reason": "no_rule_matched"}
+    return {"rule": rule.pk, "rule_name": rule.name, "reason": "nobody_available"}
+
+
+def _failure_summary(rule: AssignmentRule | None) -> str:
+    if rule is None:
+        return "Not assigned: no active assignment rule matches this lead"
+    return f"Not assigned: nobody in rule “{rule.name}” ({rule.target_description}) can take more leads"
+
+
+def _record_failure(lead_id: int, rule: AssignmentRule | None, *, by: User | None) -> None:
+    """Note on the timeline, once per lead, that nobody could take it, and tell its manager after commit."""
+    from leads.tasks import notify_assignment_failed_task
+
+    # The lead row lock makes "is there a failure event yet?" and its insert one step per lead.
+    locked = Lead.objects.select_for_update(of=("self",)).filter(pk=lead_id, owner__isnull=True).first()
+    if locked is None or Event.objects.filter(lead_id=lead_id, kind=ASSIGNMENT_FAILED).exists():
+        return
+    record_event(ASSIGNMENT_FAILED, _failure_summary(rule), by=by, lead=locked, data=_failure_data(rule))
+    notify_assignment_failed_task.delay_on_commit([lead_id])
+
+
+@transaction.atomic
+def assign_lead(lead: Lead, *, by: User | None = None, owner: User | None = None) -> Lead:
+    """Give `lead` an owner: `owner` by hand (managers and admins), else by the first matching rule.
+
+    By the rules, only a lead that is still unassigned and open is assigned; an owner set
+    meanwhile is never overwritten. The new owner is emailed after commit.
+
+    Raises:
+        PermissionDenied: a rep tried to choose the owner.
+        NotFound: `by` may not see the lead.
+        LeadConverted: the lead is converted and read-only (by hand only).
+        ValidationError: `owner` is inactive or not visible to `by`.
+    """
+    if owner is not None:
+        return _assign_by_hand(lead, owner=owner, by=by)
+    from leads.tasks import notify_new_owner_task
+
+    current = Lead.objects.filter(pk=lead.pk).first()
+    if current is None or current.owner_id is not None or current.status in CLOSED_STATUSES:
+        return current or lead
+    facts = _facts(current)
+    matched = _first_match(_active_rules(lock=False), facts)
+    if matched is None:
+        _record_failure(current.pk, None, by=by)
+        return current
+    # Re-read the matched rule under its row lock: concurrent workers queue here, so each reads the
+    # cursor the previous one wrote and the open-lead counts it committed.
+    rule = AssignmentRule.objects.select_for_update().filter(pk=matched.rule.pk, active=True).first()
+    compiled = _compile(rule) if rule is not None else None
+    if compiled is None or not compiled.matches(facts):
+        return current
+    pool = _load_pool([compiled])
+    owner_id = pool.pick(compiled)
+    if owner_id is None:
+        _record_failure(current.pk, rule, by=by)
+        return current
+    updated = (
+        Lead.objects.filter(pk=current.pk, owner__isnull=True)
+        .exclude(status__in=CLOSED_STATUSES)
+        .update(owner_id=owner_id, updated_at=timezone.now())
+    )
+    if not updated:
+        current.refresh_from_db()
+        return current
+    AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned_user_id=owner_id)
+    current.refresh_from_db()
+    record_event(
+        ASSIGNED,
+        _assigned_summary(current.owner.display_name, rule, rule.method),
+        by=by,
+        lead=current,
+        data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": None},
+    )
+    notify_new_owner_task.delay_on_commit(current.pk, owner_id)
+    return current
+
+
+def _assign_by_hand(lead: Lead, *, owner: User, by: User | None) -> Lead:
+    from leads.tasks import notify_new_owner_task
+
+    if by is None or not by.can_manage:
+        raise PermissionDenied("Only managers and admins may choose the owner.", field="owner")
+    if not Lead.objects.visible_to(by).filter(pk=lead.pk).exists():
+        raise NotFound()
+    if not User.objects.visible_to(by).filter(pk=owner.pk, is_active=True).exists():
+        raise ValidationError({"owner": [f"User {owner.pk} is not an active user you can assign leads to."]})
+    lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    if lead.is_converted:
+        raise LeadConverted(lead_id=lead.pk)
+    if lead.owner_id == owner.pk:
+        return lead
+    previous_owner = lead.owner_id
+    lead.owner = owner
+    save_validated(lead, update_fields=["owner"])
+    record_event(
+        ASSIGNED,
+        _assigned_summary(owner.display_name, None, MANUAL),
+        by=by,
+        lead=lead,
+        data={"rule": None, "method": MANUAL, "previous_owner": previous_owner},
+    )
+    notify_new_owner_task.delay_on_commit(lead.pk, owner.pk)
+    return lead
+
+
+@dataclass
+class BulkAssignment:
+    """What a bulk pass did: leads assigned per owner, and leads nobody could take."""
+
+    assigned: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    unassigned: list[int] = field(default_factory=list)
+
+    @property
+    def assigned_count(self) -> int:
+        return sum(len(ids) for ids in self.assigned.values())
+
+
+def assign_leads_bulk(
+    leads: QuerySet | Iterable[int],
+    *,
+    by: User | None = None,
+    exclude_user_ids: Iterable[int] = (),
+    previous_owner_id: int | None = None,
+) -> BulkAssignment:
+    """Assign many unowned open leads by the rules in one pass per chunk, with a bounded number of queries.
+
+    Each chunk of BULK_CHUNK leads is one transaction: lock the active rules, lock the chunk's
+    still-unowned leads (skipping rows other writers hold), decide in Python, then write one UPDATE
+    per owner, the timeline events in batches and each rule's cursor. Owners get one digest email
+    per pass, after commit.
+    """
+    from leads.tasks import notify_new_owner_digest_task
+
+    if isinstance(leads, QuerySet):
+        lead_ids = list(leads.order_by("pk").values_list("pk", flat=True))
+    else:
+        lead_ids = sorted(set(leads))
+    exclude = frozenset(exclude_user_ids)
+    result = BulkAssignment()
+    for start in range(0, len(lead_ids), BULK_CHUNK):
+        _assign_chunk(
+            lead_ids[start : start + BULK_CHUNK], by=by, exclude=exclude, prior=previous_owner_id, into=result
+        )
+    for owner_id, ids in result.assigned.items():
+        notify_new_owner_digest_task.delay_on_commit(owner_id, ids)
+    return result
+
+
+@transaction.atomic
+def _assign_chunk(
+    lead_ids: list[int], *, by: User | None, exclude: frozenset[int], prior: int | None, into: BulkAssignment
+) -> None:
+    from leads.tasks import notify_assignment_failed_task
+
+    rules = _active_rules(lock=True)
+    pool = _load_pool(rules)
+    rows = (
+        Lead.objects.filter(pk__in=lead_ids, owner__isnull=True)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_for_update(skip_locked=True)
+        .order_by("pk")
+        .values_list(*LEAD_FIELDS)
+    )
+    by_owner: dict[int, list[int]] = defaultdict(list)
+    rule_of: dict[int, _CompiledRule] = {}
+    failed: list[tuple[int, AssignmentRule | None]] = []
+    for row in rows:
+        facts = _LeadFacts(*row)
+        compiled = _first_match(rules, facts)
+        owner_id = pool.pick(compiled, exclude=exclude) if compiled is not None else None
+        if owner_id is None:
+            failed.append((facts.pk, compiled.rule if compiled else None))
+            continue
+        pool.take(compiled, owner_id)
+        by_owner[owner_id].append(facts.pk)
+        rule_of[facts.pk] = compiled
+
+    now = timezone.now()
+    names = {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in=by_owner).only("name", "first_name", "last_name", "username")
+    }
+    events: list[Event] = []
+    for owner_id, ids in by_owner.items():
+        # The rows are locked, so the guard only matters on backends without row locks.
+        Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
+        into.assigned[owner_id].extend(ids)
+        for lead_id in ids:
+            rule = rule_of[lead_id].rule
+            events.append(
+                Event(
+                    kind=ASSIGNED,
+                    lead_id=lead_id,
+                    actor=by,
+                    summary=_assigned_summary(names[owner_id], rule, rule.method),
+                    data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": prior},
+                )
+            )
+    Event.objects.bulk_create(events, batch_size=EVENT_BATCH)
+    for compiled in rules:
+        if compiled.cursor_moved:
+            AssignmentRule.objects.filter(pk=compiled.rule.pk).update(last_assigned_user_id=compiled.cursor)
+
+    if failed:
+        already = set(
+            Event.objects.filter(kind=ASSIGNMENT_FAILED, lead_id__in=[pk for pk, _ in failed]).values_list(
+                "lead_id", flat=True
+            )
+        )
+        fresh = [(pk, rule) for pk, rule in failed if pk not in already]
+        Event.objects.bulk_create(
+            [
+                Event(
+                    kind=ASSIGNMENT_FAILED,
+                    lead_id=pk,
+                    actor=by,
+                    summary=_failure_summary(rule),
+                    data=_failure_data(rule),
+                )
+                for pk, rule in fresh
+            ],
+            batch_size=EVENT_BATCH,
+        )
+        if fresh:
+            notify_assignment_failed_task.delay_on_commit([pk for pk, _ in fresh])
+        into.unassigned.extend(pk for pk, _ in failed)
+
+
+@transaction.atomic
+def reassign_open_leads(from_user: User, *, by: User) -> BulkAssignment:
+    """Hand every open lead of `from_user` (e.g. a rep who leaves) to others by the rules.
+
+    `from_user` is left out of this pass; turn off their `accepts_leads` (or deactivate them) so the
+    sweeper does not hand leads nobody else could take back to them.
+
+    Raises:
+        PermissionDenied: `by` is not a manager or admin.
+        NotFound: `by` may not see `from_user`.
+    """
+    if not by.can_manage:
+        raise PermissionDenied("Only managers and admins may reassign leads.")
+    if not User.objects.visible_to(by).filter(pk=from_user.pk).exists():
+        raise NotFound()
+    _active_rules(lock=True)  # rules before leads: the lock order every assignment follows
+    lead_ids = list(
+        Lead.objects.visible_to(by)
+        .open()
+        .filter(owner=from_user)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(lead_ids), BULK_CHUNK):
+        Lead.objects.filter(pk__in=lead_ids[start : start + BULK_CHUNK]).update(owner=None, updated_at=timezone.now())
+    return assign_leads_bulk(lead_ids, by=by, exclude_user_ids={from_user.pk}, previous_owner_id=from_user.pk)
+
+
+RULE_FIELDS = [
+    "order",
+    "name",
+    "active",
+    "sources",
+    "countries",
+    "industries",
+    "employees_min",
+    "employees_max",
+    "score_min",
+    "ratings",
+    "target_user",
+    "target_team",
+    "method",
+]
+
+
+def _check_may_configure(by: User) -> None:
+    if by is None or not by.can_manage:
+        raise PermissionDenied("Only managers and admins configure assignment.")
+
+
+@transaction.atomic
+def save_assignment_rule(rule: AssignmentRule, *, by: User) -> AssignmentRule:
+    """Validate and save a new or edited assignment rule, leaving its round-robin cursor alone.
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+    """
+    _check_may_configure(by)
+    if rule.pk is None:
+        save_validated(rule)
+        return rule
+    # Wait for assignments holding the row, and write only the configured fields, so an edit never
+    # rewinds the cursor a concurrent assignment just advanced.
+    AssignmentRule.objects.select_for_update().filter(pk=rule.pk).exists()
+    save_validated(rule, update_fields=RULE_FIELDS)
+    return rule
+
+
+def create_assignment_rule(*, by: User, **fields: Any) -> AssignmentRule:
+    """Create an assignment rule (managers and admins).
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+    """
+    return save_assignment_rule(AssignmentRule(**fields), by=by)
+
+
+def update_assignment_rule(rule: AssignmentRule, *, by: User, data: dict[str, Any]) -> AssignmentRule:
+    """Change an assignment rule's criteria, target, method or order (managers and admins).
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+    """
+    for name, value in data.items():
+        if name in RULE_FIELDS:
+            setattr(rule, name, value)
+    return save_assignment_rule(rule, by=by)
+
+
+@transaction.atomic
+def delete_assignment_rule(rule: AssignmentRule, *, by: User) -> None:
+    """Delete an assignment rule (managers and admins).
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+    """
+    _check_may_configure(by)
+    AssignmentRule.objects.filter(pk=rule.pk).delete()
