@@ -14,13 +14,14 @@ unassigned (the managers' "unassigned" view) and the responsible manager is emai
 from __future__ import annotations
 
 import bisect
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -39,7 +40,6 @@ CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.UNQUALIFIED)
 # Leads per transaction in the bulk path: large enough that the per-owner UPDATEs stay few,
 # small enough that single assignments waiting on the rule locks wait well under a second.
 BULK_CHUNK = 5_000
-EVENT_BATCH = 2_000
 LEAD_FIELDS = ("pk", "source", "country", "industry", "employees", "score", "rating")
 
 
@@ -88,6 +88,7 @@ class _Pool:
 
     load: dict[int, int]
     capacity: dict[int, int | None]
+    names: dict[int, str]
 
     def has_room(self, user_id: int) -> bool:
         cap = self.capacity[user_id]
@@ -146,13 +147,13 @@ def _first_match(rules: list[_CompiledRule], lead: _LeadFacts) -> _CompiledRule 
 
 
 def _load_pool(rules: list[_CompiledRule]) -> _Pool:
-    """Fill each rule's candidates and count their open leads: two queries for any number of rules."""
+    """Fill each rule's candidates and count their open leads: at most two queries for any number of rules."""
     target_ids = {c.rule.target_user_id for c in rules if c.rule.target_user_id}
     users = list(
         User.objects.filter(is_active=True, accepts_leads=True)
         .filter(Q(role=User.Role.REP) | Q(pk__in=target_ids))
         .order_by("pk")
-        .values_list("pk", "role", "team_id", "lead_capacity")
+        .values_list("pk", "role", "team_id", "lead_capacity", "name", "first_name", "last_name", "username")
     )
     for compiled in rules:
         rule = compiled.rule
@@ -160,19 +161,29 @@ def _load_pool(rules: list[_CompiledRule]) -> _Pool:
             compiled.candidates = [pk for pk, *_ in users if pk == rule.target_user_id]
         elif rule.target_team_id:
             compiled.candidates = [
-                pk for pk, role, team_id, _ in users if role == User.Role.REP and team_id == rule.target_team_id
+                pk for pk, role, team_id, *_ in users if role == User.Role.REP and team_id == rule.target_team_id
             ]
         else:
             compiled.candidates = [pk for pk, role, *_ in users if role == User.Role.REP]
     user_ids = {pk for compiled in rules for pk in compiled.candidates}
     load = dict.fromkeys(user_ids, 0)
-    if user_ids:
+    capacity = {pk: cap for pk, _, _, cap, *_ in users if pk in user_ids}
+    # The same fallbacks as User.display_name, without loading the users.
+    names = {
+        pk: name or f"{first} {last}".strip() or username
+        for pk, _, _, _, name, first, last, username in users
+        if pk in user_ids
+    }
+    # Plain round-robin without capacities never looks at the load: skip counting on the hot path.
+    needs_load = any(cap is not None for cap in capacity.values()) or any(
+        c.rule.method == AssignmentRule.Method.LEAST_LOADED for c in rules
+    )
+    if user_ids and needs_load:
         counts = (
             Lead.objects.open().filter(owner_id__in=user_ids).order_by().values_list("owner_id").annotate(n=Count("pk"))
         )
         load.update(dict(counts))
-    capacity = {pk: cap for pk, _, _, cap in users if pk in user_ids}
-    return _Pool(load=load, capacity=capacity)
+    return _Pool(load=load, capacity=capacity, names=names)
 
 
 def _active_rules(*, lock: bool) -> list[_CompiledRule]:
@@ -248,19 +259,20 @@ def assign_lead(lead: Lead, *, by: User | None = None, owner: User | None = None
     if owner_id is None:
         _record_failure(current.pk, rule, by=by)
         return current
+    now = timezone.now()
     updated = (
         Lead.objects.filter(pk=current.pk, owner__isnull=True)
         .exclude(status__in=CLOSED_STATUSES)
-        .update(owner_id=owner_id, updated_at=timezone.now())
+        .update(owner_id=owner_id, updated_at=now)
     )
     if not updated:
         current.refresh_from_db()
         return current
     AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned_user_id=owner_id)
-    current.refresh_from_db()
+    current.owner_id, current.updated_at = owner_id, now
     record_event(
         ASSIGNED,
-        _assigned_summary(current.owner.display_name, rule, rule.method),
+        _assigned_summary(pool.names[owner_id], rule, rule.method),
         by=by,
         lead=current,
         data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": None},
@@ -370,27 +382,23 @@ def _assign_chunk(
         rule_of[facts.pk] = compiled
 
     now = timezone.now()
-    names = {
-        user.pk: user.display_name
-        for user in User.objects.filter(pk__in=by_owner).only("name", "first_name", "last_name", "username")
-    }
-    events: list[Event] = []
     for owner_id, ids in by_owner.items():
         # The rows are locked, so the guard only matters on backends without row locks.
         Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
         into.assigned[owner_id].extend(ids)
+        per_rule: dict[int, list[int]] = defaultdict(list)
         for lead_id in ids:
-            rule = rule_of[lead_id].rule
-            events.append(
-                Event(
-                    kind=ASSIGNED,
-                    lead_id=lead_id,
-                    actor=by,
-                    summary=_assigned_summary(names[owner_id], rule, rule.method),
-                    data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": prior},
-                )
+            per_rule[rule_of[lead_id].rule.pk].append(lead_id)
+        for rule_ids in per_rule.values():
+            rule = rule_of[rule_ids[0]].rule
+            _insert_events(
+                rule_ids,
+                kind=ASSIGNED,
+                summary=_assigned_summary(pool.names[owner_id], rule, rule.method),
+                data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": prior},
+                by=by,
+                now=now,
             )
-    Event.objects.bulk_create(events, batch_size=EVENT_BATCH)
     for compiled in rules:
         if compiled.cursor_moved:
             AssignmentRule.objects.filter(pk=compiled.rule.pk).update(last_assigned_user_id=compiled.cursor)
@@ -401,23 +409,42 @@ def _assign_chunk(
                 "lead_id", flat=True
             )
         )
-        fresh = [(pk, rule) for pk, rule in failed if pk not in already]
-        Event.objects.bulk_create(
-            [
-                Event(
-                    kind=ASSIGNMENT_FAILED,
-                    lead_id=pk,
-                    actor=by,
-                    summary=_failure_summary(rule),
-                    data=_failure_data(rule),
-                )
-                for pk, rule in fresh
-            ],
-            batch_size=EVENT_BATCH,
-        )
+        fresh: dict[AssignmentRule | None, list[int]] = defaultdict(list)
+        for pk, rule in failed:
+            if pk not in already:
+                fresh[rule].append(pk)
+        for rule, ids in fresh.items():
+            _insert_events(
+                ids, kind=ASSIGNMENT_FAILED, summary=_failure_summary(rule), data=_failure_data(rule), by=by, now=now
+            )
         if fresh:
-            notify_assignment_failed_task.delay_on_commit([pk for pk, _ in fresh])
+            notify_assignment_failed_task.delay_on_commit(sorted(pk for ids in fresh.values() for pk in ids))
         into.unassigned.extend(pk for pk, _ in failed)
+
+
+def _insert_events(lead_ids: list[int], *, kind: str, summary: str, data: dict[str, Any], by: User | None, now) -> None:
+    """Write one identical timeline event per lead with a single INSERT … SELECT.
+
+    bulk_create would cost one query per ~100 rows on SQLite (999 parameters per statement);
+    the events of one owner and rule differ only by lead, so one statement writes them all.
+    """
+    event_table = connection.ops.quote_name(Event._meta.db_table)
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    placeholders = ", ".join(["%s"] * len(lead_ids))
+    sql = (
+        f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - names from _meta
+        f"SELECT id, %s, %s, {json_param}, %s, %s FROM {lead_table} WHERE id IN ({placeholders})"
+    )
+    params = [
+        kind,
+        summary[:500],
+        json.dumps(data),
+        by.pk if by else None,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *lead_ids])
 
 
 @transaction.atomic
