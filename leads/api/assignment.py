@@ -11,7 +11,7 @@ from crm.common.exceptions import PermissionDenied
 from crm.common.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
 from crm.users.models import Team, User
 from leads.api.serializers import LeadSerializer
-from leads.models import AssignmentRule, Lead, LeadSource
+from leads.models import AssignmentRule, LeadSource
 from leads.services import assignment as services
 
 ERRORS = {
@@ -31,13 +31,20 @@ class CanManage(permissions.BasePermission):
 
 
 class AssignmentRuleSerializer(serializers.ModelSerializer):
+    # Plain strings: the model names the allowed values in its error, and the schema keeps one Source enum.
     sources = serializers.ListField(
-        child=serializers.ChoiceField(choices=LeadSource.choices), required=False, allow_empty=True
+        child=serializers.CharField(max_length=20),
+        required=False,
+        allow_empty=True,
+        help_text=f"Lead sources ({', '.join(LeadSource.values)}); empty matches any.",
     )
     countries = serializers.ListField(child=serializers.CharField(max_length=100), required=False, allow_empty=True)
     industries = serializers.ListField(child=serializers.CharField(max_length=100), required=False, allow_empty=True)
     ratings = serializers.ListField(
-        child=serializers.ChoiceField(choices=Lead.Rating.choices), required=False, allow_empty=True
+        child=serializers.CharField(max_length=10),
+        required=False,
+        allow_empty=True,
+        help_text="Lead ratings (hot, warm, cold); empty matches any.",
     )
     target_user = VisiblePrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
