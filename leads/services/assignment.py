@@ -331,22 +331,33 @@ def assign_leads_bulk(
     """Assign many unowned open leads by the rules in one pass per chunk, with a bounded number of queries.
 
     Each chunk of BULK_CHUNK leads is one transaction: lock the active rules, lock the chunk's
-    still-unowned leads (skipping rows other writers hold), decide in Python, then write one UPDATE
-    per owner, the timeline events in batches and each rule's cursor. Owners get one digest email
-    per pass, after commit.
+    still-unowned leads (skipping rows other writers hold), decide in Python, then write the owners,
+    the timeline events and each rule's cursor with a handful of statements. Owners get one digest
+    email per pass, after commit.
     """
     from leads.tasks import notify_new_owner_digest_task
 
-    if isinstance(leads, QuerySet):
-        lead_ids = list(leads.order_by("pk").values_list("pk", flat=True))
-    else:
-        lead_ids = sorted(set(leads))
     exclude = frozenset(exclude_user_ids)
     result = BulkAssignment()
-    for start in range(0, len(lead_ids), BULK_CHUNK):
-        _assign_chunk(
-            lead_ids[start : start + BULK_CHUNK], by=by, exclude=exclude, prior=previous_owner_id, into=result
-        )
+    if isinstance(leads, QuerySet):
+        # Walk the queryset by primary key: no id list to fetch first, no huge IN lists.
+        base = leads.filter(owner__isnull=True).exclude(status__in=CLOSED_STATUSES).order_by("pk")
+        last_pk = 0
+        while True:
+            seen, last_pk = _assign_chunk(
+                base.filter(pk__gt=last_pk)[:BULK_CHUNK], by=by, exclude=exclude, prior=previous_owner_id, into=result
+            )
+            if seen < BULK_CHUNK:
+                break
+    else:
+        lead_ids = sorted(set(leads))
+        for start in range(0, len(lead_ids), BULK_CHUNK):
+            chunk = (
+                Lead.objects.filter(pk__in=lead_ids[start : start + BULK_CHUNK], owner__isnull=True)
+                .exclude(status__in=CLOSED_STATUSES)
+                .order_by("pk")
+            )
+            _assign_chunk(chunk, by=by, exclude=exclude, prior=previous_owner_id, into=result)
     for owner_id, ids in result.assigned.items():
         notify_new_owner_digest_task.delay_on_commit(owner_id, ids)
     return result
@@ -354,72 +365,107 @@ def assign_leads_bulk(
 
 @transaction.atomic
 def _assign_chunk(
-    lead_ids: list[int], *, by: User | None, exclude: frozenset[int], prior: int | None, into: BulkAssignment
-) -> None:
+    chunk: QuerySet, *, by: User | None, exclude: frozenset[int], prior: int | None, into: BulkAssignment
+) -> tuple[int, int]:
+    """Assign one chunk of unowned leads; return how many rows it read and the last primary key."""
     from leads.tasks import notify_assignment_failed_task
 
     rules = _active_rules(lock=True)
     pool = _load_pool(rules)
-    rows = (
-        Lead.objects.filter(pk__in=lead_ids, owner__isnull=True)
-        .exclude(status__in=CLOSED_STATUSES)
-        .select_for_update(skip_locked=True)
-        .order_by("pk")
-        .values_list(*LEAD_FIELDS)
-    )
-    by_owner: dict[int, list[int]] = defaultdict(list)
-    rule_of: dict[int, _CompiledRule] = {}
-    failed: list[tuple[int, AssignmentRule | None]] = []
+    rows = list(chunk.select_for_update(skip_locked=True, of=("self",)).values_list(*LEAD_FIELDS))
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    failed: dict[AssignmentRule | None, list[int]] = defaultdict(list)
     for row in rows:
         facts = _LeadFacts(*row)
         compiled = _first_match(rules, facts)
         owner_id = pool.pick(compiled, exclude=exclude) if compiled is not None else None
         if owner_id is None:
-            failed.append((facts.pk, compiled.rule if compiled else None))
+            failed[compiled.rule if compiled else None].append(facts.pk)
             continue
         pool.take(compiled, owner_id)
-        by_owner[owner_id].append(facts.pk)
-        rule_of[facts.pk] = compiled
+        groups[(owner_id, compiled.rule.pk)].append(facts.pk)
 
     now = timezone.now()
-    for owner_id, ids in by_owner.items():
-        # The rows are locked, so the guard only matters on backends without row locks.
-        Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
+    rules_by_pk = {compiled.rule.pk: compiled.rule for compiled in rules}
+    events = {
+        key: (
+            _assigned_summary(pool.names[key[0]], rules_by_pk[key[1]], rules_by_pk[key[1]].method),
+            {
+                "rule": key[1],
+                "rule_name": rules_by_pk[key[1]].name,
+                "method": rules_by_pk[key[1]].method,
+                "previous_owner": prior,
+            },
+        )
+        for key in groups
+    }
+    if connection.vendor == "postgresql":
+        _write_assignments_postgres(groups, events, by=by, now=now)
+    else:
+        for (owner_id, _rule_pk), ids in groups.items():
+            # The rows are locked, so the guard only matters on backends without row locks.
+            Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
+            summary, data = events[(owner_id, _rule_pk)]
+            _insert_events(ids, kind=ASSIGNED, summary=summary, data=data, by=by, now=now)
+    for (owner_id, _rule_pk), ids in groups.items():
         into.assigned[owner_id].extend(ids)
-        per_rule: dict[int, list[int]] = defaultdict(list)
-        for lead_id in ids:
-            per_rule[rule_of[lead_id].rule.pk].append(lead_id)
-        for rule_ids in per_rule.values():
-            rule = rule_of[rule_ids[0]].rule
-            _insert_events(
-                rule_ids,
-                kind=ASSIGNED,
-                summary=_assigned_summary(pool.names[owner_id], rule, rule.method),
-                data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": prior},
-                by=by,
-                now=now,
-            )
     for compiled in rules:
         if compiled.cursor_moved:
             AssignmentRule.objects.filter(pk=compiled.rule.pk).update(last_assigned_user_id=compiled.cursor)
 
     if failed:
+        failed_ids = [pk for ids in failed.values() for pk in ids]
         already = set(
-            Event.objects.filter(kind=ASSIGNMENT_FAILED, lead_id__in=[pk for pk, _ in failed]).values_list(
-                "lead_id", flat=True
-            )
+            Event.objects.filter(kind=ASSIGNMENT_FAILED, lead_id__in=failed_ids).values_list("lead_id", flat=True)
         )
-        fresh: dict[AssignmentRule | None, list[int]] = defaultdict(list)
-        for pk, rule in failed:
-            if pk not in already:
-                fresh[rule].append(pk)
-        for rule, ids in fresh.items():
-            _insert_events(
-                ids, kind=ASSIGNMENT_FAILED, summary=_failure_summary(rule), data=_failure_data(rule), by=by, now=now
-            )
+        fresh = []
+        for rule, ids in failed.items():
+            new_ids = [pk for pk in ids if pk not in already]
+            if new_ids:
+                _insert_events(
+                    new_ids,
+                    kind=ASSIGNMENT_FAILED,
+                    summary=_failure_summary(rule),
+                    data=_failure_data(rule),
+                    by=by,
+                    now=now,
+                )
+                fresh.extend(new_ids)
         if fresh:
-            notify_assignment_failed_task.delay_on_commit(sorted(pk for ids in fresh.values() for pk in ids))
-        into.unassigned.extend(pk for pk, _ in failed)
+            notify_assignment_failed_task.delay_on_commit(sorted(fresh))
+        into.unassigned.extend(failed_ids)
+    return len(rows), rows[-1][0] if rows else 0
+
+
+def _write_assignments_postgres(
+    groups: dict[tuple[int, int], list[int]], events: dict[tuple[int, int], tuple[str, dict]], *, by, now
+) -> None:
+    """Set the owners and write the events of a whole chunk with two statements fed by arrays."""
+    lead_ids, owner_ids, summaries, datas = [], [], [], []
+    for key, ids in groups.items():
+        summary, data = events[key]
+        encoded = json.dumps(data)
+        lead_ids.extend(ids)
+        owner_ids.extend([key[0]] * len(ids))
+        summaries.extend([summary[:500]] * len(ids))
+        datas.extend([encoded] * len(ids))
+    if not lead_ids:
+        return
+    lead_table = connection.ops.quote_name(Lead._meta.db_table)
+    event_table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {lead_table} SET owner_id = u.owner_id, updated_at = %s "  # noqa: S608 - names from _meta
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, owner_id) "
+            f"WHERE {lead_table}.id = u.id AND {lead_table}.owner_id IS NULL",
+            [now, lead_ids, owner_ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608
+            f"SELECT e.lead_id, %s, e.summary, e.data::jsonb, %s, %s "
+            f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS e(lead_id, summary, data)",
+            [ASSIGNED, by.pk if by else None, now, lead_ids, summaries, datas],
+        )
 
 
 def _insert_events(lead_ids: list[int], *, kind: str, summary: str, data: dict[str, Any], by: User | None, now) -> None:
