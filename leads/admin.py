@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin
 
 from crm.common.admin import FastModelAdmin
-from leads.models import AssignmentRule, Lead, LeadStatusChange
-from leads.services.assignment import delete_assignment_rule, save_assignment_rule
+from leads.models import AssignmentRule, Lead, LeadSource, LeadStatusChange
+from leads.services.assignment import RULE_FIELDS, delete_assignment_rule, save_assignment_rule
 from leads.tasks import assign_lead_task
 
 
@@ -71,8 +72,35 @@ class LeadStatusChangeAdmin(FastModelAdmin):
     list_select_related = ["lead", "changed_by"]
 
 
+class CommaSeparatedField(forms.CharField):
+    """A list of names typed as comma-separated text."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+
+class AssignmentRuleForm(forms.ModelForm):
+    sources = forms.MultipleChoiceField(
+        choices=LeadSource.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any source."
+    )
+    ratings = forms.MultipleChoiceField(
+        choices=Lead.Rating.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any rating."
+    )
+    countries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive; empty: any.")
+    industries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive; empty: any.")
+
+    class Meta:
+        model = AssignmentRule
+        fields = RULE_FIELDS
+
+
 @admin.register(AssignmentRule)
 class AssignmentRuleAdmin(admin.ModelAdmin):
+    form = AssignmentRuleForm
     list_display = ["order", "name", "active", "target_description", "method", "last_assigned_user"]
     list_display_links = ["name"]
     list_editable = ["order", "active"]

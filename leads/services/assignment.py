@@ -90,6 +90,21 @@ class _Pool:
     capacity: dict[int, int | None]
     names: dict[int, str]
 
+    def count_load(self, rules: list[_CompiledRule]) -> None:
+        """Count the candidates' open leads, unless only plain round-robin without capacities is in play."""
+        needs_load = any(cap is not None for cap in self.capacity.values()) or any(
+            c.rule.method == AssignmentRule.Method.LEAST_LOADED for c in rules
+        )
+        if self.load and needs_load:
+            counts = (
+                Lead.objects.open()
+                .filter(owner_id__in=list(self.load))
+                .order_by()
+                .values_list("owner_id")
+                .annotate(n=Count("pk"))
+            )
+            self.load = dict.fromkeys(self.load, 0) | dict(counts)
+
     def has_room(self, user_id: int) -> bool:
         cap = self.capacity[user_id]
         return cap is None or self.load[user_id] < cap
@@ -146,7 +161,7 @@ def _first_match(rules: list[_CompiledRule], lead: _LeadFacts) -> _CompiledRule 
     return None
 
 
-def _load_pool(rules: list[_CompiledRule]) -> _Pool:
+def _load_pool(rules: list[_CompiledRule], *, count: bool = True) -> _Pool:
     """Fill each rule's candidates and count their open leads: at most two queries for any number of rules."""
     target_ids = {c.rule.target_user_id for c in rules if c.rule.target_user_id}
     users = list(
@@ -174,16 +189,10 @@ def _load_pool(rules: list[_CompiledRule]) -> _Pool:
         for pk, _, _, _, name, first, last, username in users
         if pk in user_ids
     }
-    # Plain round-robin without capacities never looks at the load: skip counting on the hot path.
-    needs_load = any(cap is not None for cap in capacity.values()) or any(
-        c.rule.method == AssignmentRule.Method.LEAST_LOADED for c in rules
-    )
-    if user_ids and needs_load:
-        counts = (
-            Lead.objects.open().filter(owner_id__in=user_ids).order_by().values_list("owner_id").annotate(n=Count("pk"))
-        )
-        load.update(dict(counts))
-    return _Pool(load=load, capacity=capacity, names=names)
+    pool = _Pool(load=load, capacity=capacity, names=names)
+    if count:
+        pool.count_load(rules)
+    return pool
 
 
 def _active_rules(*, lock: bool) -> list[_CompiledRule]:
@@ -248,13 +257,19 @@ def assign_lead(lead: Lead, *, by: User | None = None, owner: User | None = None
     if matched is None:
         _record_failure(current.pk, None, by=by)
         return current
+    # Who is in the pool changes rarely: read it before queueing for the lock, to keep the locked part short.
+    pool = _load_pool([matched], count=False)
     # Re-read the matched rule under its row lock: concurrent workers queue here, so each reads the
     # cursor the previous one wrote and the open-lead counts it committed.
     rule = AssignmentRule.objects.select_for_update().filter(pk=matched.rule.pk, active=True).first()
     compiled = _compile(rule) if rule is not None else None
     if compiled is None or not compiled.matches(facts):
         return current
-    pool = _load_pool([compiled])
+    if (rule.target_user_id, rule.target_team_id) == (matched.rule.target_user_id, matched.rule.target_team_id):
+        compiled.candidates = matched.candidates
+        pool.count_load([compiled])
+    else:
+        pool = _load_pool([compiled])
     owner_id = pool.pick(compiled)
     if owner_id is None:
         _record_failure(current.pk, rule, by=by)

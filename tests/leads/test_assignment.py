@@ -213,13 +213,13 @@ def test_assignment_never_overwrites_an_owner_set_meanwhile(sales_team, monkeypa
     rule = AssignmentRuleFactory(order=1, target_team=team)
     chosen_by_hand = UserFactory(username="picked", role="rep")
     lead = LeadFactory()
-    real_load_pool = services._load_pool
+    real_pick = services._Pool.pick
 
-    def load_pool_while_a_manager_assigns(rules):
+    def pick_while_a_manager_assigns(pool, compiled, **kwargs):
         Lead.objects.filter(pk=lead.pk).update(owner=chosen_by_hand)
-        return real_load_pool(rules)
+        return real_pick(pool, compiled, **kwargs)
 
-    monkeypatch.setattr(services, "_load_pool", load_pool_while_a_manager_assigns)
+    monkeypatch.setattr(services._Pool, "pick", pick_while_a_manager_assigns)
 
     result = services.assign_lead(lead)
 
@@ -383,3 +383,21 @@ def test_four_workers_assigning_a_thousand_leads_round_robin_give_each_of_five_r
     assert set(counts) == {rep.pk for rep in reps}
     assert all(199 <= n <= 201 for n in counts.values()), counts
     assert Event.objects.filter(kind="assigned").count() == 1_000
+
+
+def test_reaching_mql_assigns_a_lead_still_unassigned(sales_team, django_capture_on_commit_callbacks):
+    from leads.services.capture import on_lead_reached_mql
+
+    team, reps = sales_team
+    AssignmentRule.objects.update(active=False)
+    AssignmentRuleFactory(order=1, target_team=team, score_min=50)
+    lead = LeadFactory(score=10)
+    services.assign_lead(lead)
+    assert owner_of(lead) is None
+    Lead.objects.filter(pk=lead.pk).update(score=60, mql_at=timezone.now())
+    lead.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        on_lead_reached_mql(lead)
+
+    assert owner_of(lead) == reps[0]
