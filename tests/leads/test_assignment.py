@@ -401,3 +401,17 @@ def test_reaching_mql_assigns_a_lead_still_unassigned(sales_team, django_capture
         on_lead_reached_mql(lead)
 
     assert owner_of(lead) == reps[0]
+
+
+def test_the_command_reassigns_a_leaving_reps_leads_and_refuses_a_rep_as_actor(sales_team):
+    from django.core.management import CommandError, call_command
+
+    team, (leaving, staying, _) = sales_team
+    AssignmentRuleFactory(order=1, target_team=team, method="least_loaded")
+    lead = LeadFactory(owner=leaving)
+
+    with pytest.raises(CommandError):
+        call_command("reassign_open_leads", leaving.username, by=staying.username)
+    call_command("reassign_open_leads", leaving.username, by=team.manager.username)
+
+    assert owner_of(lead) == staying
