@@ -5,12 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from crm.common.api import HealthView
+from leads.api.assignment import AssignmentRuleViewSet
 from leads.api.scoring import ScoringRuleViewSet
 from leads.api.views import LeadViewSet
 
 router = DefaultRouter()
 router.register("leads", LeadViewSet, basename="lead")
 router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
+router.register("assignment-rules", AssignmentRuleViewSet, basename="assignment-rule")
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),

@@ -47,4 +47,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"reason": "nightly decay"},
     },
+    "assign-unassigned-leads": {
+        "task": "leads.tasks.assign_unassigned_leads_task",
+        "schedule": 60.0,
+        "options": {"queue": "bulk"},
+    },
 }

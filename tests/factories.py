@@ -79,3 +79,13 @@ class ActivityFactory(DjangoModelFactory):
 
     kind = Activity.Kind.NOTE
     subject = factory.Faker("sentence", nb_words=4)
+
+
+class AssignmentRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = "leads.AssignmentRule"
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    order = factory.Sequence(lambda n: n + 1)
+    active = True
+    method = "round_robin"

@@ -1,5 +1,6 @@
 from rest_framework import viewsets
 
+from leads.api.assignment import LeadAssignMixin
 from leads.api.conversion import LeadConversionMixin
 from leads.api.scoring import LeadScoreMixin
 from leads.api.serializers import LeadSerializer
@@ -7,7 +8,7 @@ from leads.models import Lead
 from leads.services import capture as services
 
 
-class LeadViewSet(LeadConversionMixin, LeadScoreMixin, viewsets.ModelViewSet):
+class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, viewsets.ModelViewSet):
     """Leads the caller can see. Converted leads are read-only (409 `lead_converted`)."""
 
     serializer_class = LeadSerializer

@@ -16,6 +16,7 @@ from crm.common.text import normalize_email
 from crm.users.models import User
 from leads.exceptions import LeadConverted
 from leads.models import Lead, LeadStatusChange
+from leads.tasks import assign_lead_task
 
 EDITABLE_FIELDS = [
     "first_name",
@@ -65,16 +66,17 @@ def on_lead_captured(lead: Lead, *, changed: Iterable[str] | None = None) -> Non
 def on_lead_reached_mql(lead: Lead) -> None:
     """Kick the follow-up work of a lead whose score first reached the MQL threshold (assignment when unassigned).
 
-    Called by scoring inside its transaction, once per lead (the milestone is stamped once). Enqueue with
-    `delay_on_commit`; an assigned lead needs no assignment.
+    Called by scoring inside its transaction, once per lead (the milestone is stamped once).
     """
+    if lead.owner_id is None:
+        assign_lead_task.delay_on_commit(lead.pk)
 
 
 def on_leads_reached_mql(lead_ids: list[int]) -> None:
     """Kick the follow-up work of many leads that became MQLs in one bulk rescore chunk (the set-based twin above).
 
-    Called inside the chunk's transaction. Prefer one bulk kick over a task per lead; the unassigned-leads
-    sweeper also catches these.
+    Called inside the chunk's transaction. Nothing is enqueued per lead: the unassigned-leads sweeper (every
+    minute, one set-based pass) assigns the unowned ones, so a million-lead rescore never floods the broker.
     """
 
 
@@ -104,6 +106,8 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
         lead=lead, from_status="", to_status=lead.status, changed_by=by, changed_at=lead.created_at
     )
     on_lead_captured(lead)
+    if lead.owner_id is None:
+        assign_lead_task.delay_on_commit(lead.pk)
     return lead
 
 
