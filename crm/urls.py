@@ -8,6 +8,13 @@ urlpatterns = [
     path("", lead_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("leads/", include("leads.urls", namespace="leads")),
+    path("accounts/", include("accounts.urls", namespace="accounts")),
+    path("contacts/", include("contacts.urls", namespace="contacts")),
+    path("opportunities/", include("opportunities.urls", namespace="opportunities")),
+    path("tasks/", include("activities.urls", namespace="activities")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]

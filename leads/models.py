@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from crm.common.models import OwnedModel, OwnedQuerySet, owner_visibility
@@ -115,6 +115,12 @@ class Lead(OwnedModel):
             models.Index(fields=["status"], name="lead_status"),
             models.Index(fields=["source"], name="lead_source"),
             models.Index(fields=["email"], name="lead_email"),
+            # The lead list's other sorts, for "my leads" (owner first) and for a manager's wider view.
+            models.Index(fields=["owner", "-score", "-id"], name="lead_owner_score"),
+            models.Index(
+                "owner", F("last_activity_at").desc(nulls_last=True), F("id").desc(), name="lead_owner_activity"
+            ),
+            models.Index(F("last_activity_at").desc(nulls_last=True), F("id").desc(), name="lead_last_activity"),
         ]
 
     def __str__(self) -> str:
