@@ -93,7 +93,22 @@
     });
   }
 
+  // The activity form asks for a due date only when scheduling a task.
+  function dueField() {
+    document.querySelectorAll(".activity-form").forEach(function (form) {
+      var due = form.querySelector("[data-due-field]");
+      if (!due) return;
+      function refresh() {
+        var kind = form.querySelector('input[name="kind"]:checked');
+        due.hidden = !(kind && kind.value === "task") && !due.querySelector(".error");
+      }
+      form.querySelectorAll('input[name="kind"]').forEach(function (r) { r.addEventListener("change", refresh); });
+      refresh();
+    });
+  }
+
   ready(function () {
+    dueField();
     autosubmit();
     bulk();
     board();
