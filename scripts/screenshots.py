@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "funnel-demo"
+PASSWORD = "funnel-demo"  # noqa: S105 - the documented demo login, not a secret
 
 
 def free_port() -> int:
@@ -128,7 +128,7 @@ def main() -> None:
             manage(env, "seed_demo", "--leads", str(args.leads))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+        server = subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,
             env=env,
