@@ -87,9 +87,13 @@ def keyset_page(
     name = sort.lstrip("-")
     model_field = queryset.model._meta.get_field(name)
     nullable = model_field.null
-    order = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+    # Spell out NULLS placement only for nullable fields: on a NOT NULL column it would stop
+    # PostgreSQL from walking the plain (field DESC, id DESC) index.
+    nulls = {"nulls_last": True} if nullable else {}
+    reverse_nulls = {"nulls_first": True} if nullable else {}
+    order = F(name).desc(**nulls) if descending else F(name).asc(**nulls)
     id_order = "-id" if descending else "id"
-    reverse_order = F(name).asc(nulls_first=True) if descending else F(name).desc(nulls_first=True)
+    reverse_order = F(name).asc(**reverse_nulls) if descending else F(name).desc(**reverse_nulls)
     reverse_id = "id" if descending else "-id"
 
     cursor = _decode(before, model_field) if before else None
