@@ -115,6 +115,7 @@ class Lead(OwnedModel):
             models.Index(fields=["status"], name="lead_status"),
             models.Index(fields=["source"], name="lead_source"),
             models.Index(fields=["email"], name="lead_email"),
+            # Prefix-search indexes (PostgreSQL only) live in migration 0005_workspace_search_prefix_indexes.
             # The lead list's other sorts, for "my leads" (owner first) and for a manager's wider view.
             models.Index(fields=["owner", "-score", "-id"], name="lead_owner_score"),
             models.Index(

@@ -63,28 +63,30 @@ def list_leads(user: User, filters: LeadFilters):
 
 
 def _search(q: str) -> Q:
+    """Match the start of a name, company or email: prefix matches walk indexes at a million leads."""
     q = q.strip()
     if "@" in q:
         # Emails are stored normalised, so an exact match walks the email index.
         return Q(email=q.lower())
     words = q.split()
+    match = Q(company__istartswith=q)
     if len(words) >= 2:
-        return Q(first_name__istartswith=words[0], last_name__istartswith=" ".join(words[1:])) | Q(company__icontains=q)
-    return (
-        Q(last_name__istartswith=q) | Q(first_name__istartswith=q) | Q(company__icontains=q) | Q(email__istartswith=q)
-    )
+        return match | Q(first_name__istartswith=words[0], last_name__istartswith=" ".join(words[1:]))
+    return match | Q(last_name__istartswith=q) | Q(first_name__istartswith=q) | Q(email__startswith=q.lower())
 
 
 def list_duplicate_candidates(lead: Lead, user: User) -> dict[str, list]:
     """Return visible leads and contacts that look like `lead`: same email, or same company and last name."""
+    # Emails are stored normalised (lower-case), so equality walks the email index; the company and
+    # last-name match walks the UPPER(company) index of the lead list's search.
     match = Q(pk__in=[])
     if lead.email:
-        match |= Q(email__iexact=lead.email)
+        match |= Q(email=lead.email)
     if lead.company and lead.last_name:
         match |= Q(company__iexact=lead.company.strip(), last_name__iexact=lead.last_name.strip())
     contact_match = Q(pk__in=[])
     if lead.email:
-        contact_match |= Q(email__iexact=lead.email)
+        contact_match |= Q(email=lead.email)
     if lead.company and lead.last_name:
         contact_match |= Q(account__name__iexact=lead.company.strip(), last_name__iexact=lead.last_name.strip())
     leads = list(
