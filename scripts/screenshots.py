@@ -107,7 +107,7 @@ def capture(base: str, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leads", type=int, default=5000, help="how many demo leads to load")
+    parser.add_argument("--leads", type=int, default=2000, help="how many demo leads to load (as `make run`)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--var-dir", type=Path, help="reuse this var/ directory (already migrated and seeded)")
     args = parser.parse_args()
