@@ -46,7 +46,11 @@ class LeadFilterForm(forms.Form):
         self.fields["owner"].choices = choices
 
     def to_filters(self) -> tuple[LeadFilters, str]:
-        data = self.cleaned_data if self.is_valid() else {}
+        # A bad value drops only its own filter: cleaned_data keeps the fields that parsed.
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
         filters = LeadFilters(
             status=data.get("status") or "open",
             source=data.get("source") or "",

@@ -532,3 +532,13 @@ def test_every_workspace_page_needs_a_login(client):
     ]:
         response = client.get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith("/login/"), name
+
+
+def test_a_bad_filter_value_drops_only_that_filter(client, rep):
+    LeadFactory(owner=rep, last_name="Hotone", rating="hot")
+    LeadFactory(owner=rep, last_name="Coldone", rating="cold")
+    client.force_login(rep)
+    response = client.get(reverse("leads:list"), {"rating": "hot", "created_from": "not-a-date", "after": "junk"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Hotone" in content and "Coldone" not in content
