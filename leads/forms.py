@@ -37,12 +37,12 @@ class LeadFilterForm(forms.Form):
     created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, choices=list(LEAD_SORTS.items()), initial="-created_at")
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, owners: list[User], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("me", "My leads")]
         if user.can_manage:
             choices += [("any", "Everyone I can see"), ("unassigned", "Unassigned")]
-            choices += [(str(u.pk), u.display_name) for u in owner_queryset(user) if u.pk != user.pk]
+            choices += [(str(u.pk), u.display_name) for u in owners if u.pk != user.pk]
         self.fields["owner"].choices = choices
 
     def to_filters(self) -> tuple[LeadFilters, str]:

@@ -26,8 +26,9 @@ PAGE_SIZE = 50
 @login_required
 def lead_list(request):
     """The signed-in user's leads: open and their own by default, filtered, searched, keyset-paged."""
-    form = LeadFilterForm(request.GET or None, user=request.user)
-    filters, sort = form.to_filters() if request.GET else LeadFilterForm(user=request.user).to_filters()
+    owners = list(owner_queryset(request.user)) if request.user.can_manage else []
+    form = LeadFilterForm(request.GET or None, user=request.user, owners=owners)
+    filters, sort = form.to_filters()
     if not request.user.can_manage:
         filters.owner = "me"
     page = keyset_page(
@@ -38,11 +39,11 @@ def lead_list(request):
         size=PAGE_SIZE,
     )
     context = {
-        "form": form if request.GET else LeadFilterForm(user=request.user),
+        "form": form,
         "leads": page.items,
         **paging_links(request, page),
         "status_choices": STATUS_CHOICES_FOR_REPS,
-        "owners": list(owner_queryset(request.user)) if request.user.can_manage else [],
+        "owners": owners,
         "here": request.get_full_path(),
     }
     return render(request, "leads/lead_list.html", context)
