@@ -52,5 +52,8 @@ check: lint ## Lint, missing migrations, production deploy check
 	DJANGO_ALLOWED_HOSTS=crm.example.com \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+screenshots: $(VENV)/.installed-dev ## Render the main pages with the demo data into docs/screenshots/
+	$(PY) scripts/screenshots.py
+
 clean: ## Remove the virtualenv and local data in var/
 	rm -rf $(VENV) var

@@ -3,6 +3,9 @@ from django.urls import path
 from accounts import views
 
 app_name = "accounts"
+
 urlpatterns = [
+    path("", views.account_list, name="list"),
     path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/activities/", views.account_log_activity, name="log_activity"),
 ]

@@ -8,8 +8,10 @@ from django import forms
 
 from accounts.models import Account
 from contacts.models import Contact
-from leads.models import Lead
-from leads.selectors import Match
+from crm.users.models import User
+from leads.models import Lead, LeadSource
+from leads.selectors import LEAD_SORTS, LeadFilters, Match
+from leads.services.capture import EDITABLE_FIELDS
 from leads.services.conversion import NAME_SEPARATOR
 from opportunities.models import Stage
 
@@ -111,3 +113,138 @@ class ConvertLeadForm(forms.Form):
             "create_opportunity": bool(data.get("create_opportunity")),
             "opportunity": {key: value for key, value in overrides.items() if value is not None},
         }
+
+
+STATUS_CHOICES_FOR_REPS = [(value, label) for value, label in Lead.Status.choices if value != Lead.Status.CONVERTED]
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+def owner_queryset(user: User):
+    """Owners `user` may pick: themselves and the people they can see (managers: their teams)."""
+    return User.objects.visible_to(user).filter(is_active=True).order_by("username")
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    status = forms.ChoiceField(
+        required=False, choices=[("open", "Open"), ("all", "Any status"), *Lead.Status.choices], initial="open"
+    )
+    source = forms.ChoiceField(required=False, choices=[("", "Any source"), *LeadSource.choices])
+    rating = forms.ChoiceField(required=False, choices=[("", "Any rating"), *Lead.Rating.choices])
+    mql = forms.ChoiceField(
+        required=False, label="MQL", choices=[("", "MQL or not"), ("yes", "MQL"), ("no", "Not MQL")]
+    )
+    owner = forms.ChoiceField(required=False, initial="me")
+    created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(required=False, choices=list(LEAD_SORTS.items()), initial="-created_at")
+
+    def __init__(self, *args, user: User, owners: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("me", "My leads")]
+        if user.can_manage:
+            choices += [("any", "Everyone I can see"), ("unassigned", "Unassigned")]
+            choices += [(str(u.pk), u.display_name) for u in owners if u.pk != user.pk]
+        self.fields["owner"].choices = choices
+
+    def to_filters(self) -> tuple[LeadFilters, str]:
+        # A bad value drops only its own filter: cleaned_data keeps the fields that parsed.
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        filters = LeadFilters(
+            status=data.get("status") or "open",
+            source=data.get("source") or "",
+            rating=data.get("rating") or "",
+            mql=data.get("mql") or "",
+            owner=data.get("owner") or "me",
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+            q=data.get("q") or "",
+        )
+        return filters, data.get("sort") or "-created_at"
+
+
+class LeadForm(forms.ModelForm):
+    """Create or edit a lead; managers also pick the owner."""
+
+    class Meta:
+        model = Lead
+        fields = [*EDITABLE_FIELDS, "owner"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.can_manage:
+            self.fields["owner"] = OwnerChoiceField(
+                queryset=owner_queryset(user), required=False, empty_label="Unassigned"
+            )
+            if self.instance.pk:
+                self.fields["owner"].initial = self.instance.owner_id
+        else:
+            del self.fields["owner"]
+
+    def _post_clean(self):
+        # The service validates the model and its uniqueness rules; the form only parses fields.
+        pass
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_CHOICES_FOR_REPS)
+    reason = forms.CharField(required=False, max_length=255, label="Reason (for unqualified)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Lead.Status.UNQUALIFIED and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the lead is unqualified.")
+        return data
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("status", "Set status"), ("reassign", "Reassign")]
+
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], error_messages={"required": "Select some leads first."}
+    )
+    action = forms.ChoiceField(choices=ACTIONS)
+    status = forms.ChoiceField(required=False, choices=[("", "—"), *STATUS_CHOICES_FOR_REPS])
+    reason = forms.CharField(required=False, max_length=255)
+    owner = forms.ChoiceField(required=False, choices=[])
+    confirm = forms.BooleanField(required=False)
+
+    MAX_LEADS = 200
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        raw_ids = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        self.fields["ids"].choices = [(value, value) for value in raw_ids if str(value).isdigit()]
+        self.owners = list(owner_queryset(user)) if user.can_manage else []
+        self.fields["owner"].choices = [("", "—"), *((str(u.pk), u.display_name) for u in self.owners)]
+        if not user.can_manage:
+            self.fields["action"].choices = [("status", "Set status")]
+
+    def clean_ids(self):
+        ids = self.cleaned_data["ids"]
+        if len(ids) > self.MAX_LEADS:
+            raise forms.ValidationError(f"Pick at most {self.MAX_LEADS} leads at a time.")
+        return ids
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "status":
+            if not data.get("status"):
+                self.add_error("status", "Pick the new status.")
+            elif data["status"] == Lead.Status.UNQUALIFIED and not (data.get("reason") or "").strip():
+                self.add_error("reason", "Say why the leads are unqualified.")
+        if data.get("action") == "reassign":
+            if not data.get("owner"):
+                self.add_error("owner", "Pick the new owner.")
+            else:
+                data["owner_user"] = next(u for u in self.owners if str(u.pk) == data["owner"])
+        return data

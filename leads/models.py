@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from crm.common.models import OwnedModel, OwnedQuerySet, TimeStampedModel, owner_visibility
@@ -118,6 +118,13 @@ class Lead(OwnedModel):
             models.Index(fields=["email"], name="lead_email"),
             # The scoring sweeper looks for never-scored leads every minute; this keeps that lookup tiny.
             models.Index(fields=["id"], condition=Q(scored_at__isnull=True), name="lead_unscored"),
+            # Prefix-search indexes (PostgreSQL only) live in migration 0009_workspace_search_prefix_indexes.
+            # The lead list's other sorts, for "my leads" (owner first) and for a manager's wider view.
+            models.Index(fields=["owner", "-score", "-id"], name="lead_owner_score"),
+            models.Index(
+                "owner", F("last_activity_at").desc(nulls_last=True), F("id").desc(), name="lead_owner_activity"
+            ),
+            models.Index(F("last_activity_at").desc(nulls_last=True), F("id").desc(), name="lead_last_activity"),
         ]
 
     def __str__(self) -> str:

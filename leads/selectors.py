@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
 
 from collections import defaultdict
+from datetime import date, datetime, time
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from activities.models import Event
 from crm.users.models import User
@@ -175,3 +177,89 @@ def list_assignment_failure_recipients(lead_ids: list[int]) -> list[tuple[User, 
             by_recipient.setdefault(recipient.pk, (recipient, grouped[recipient.pk]))
             grouped[recipient.pk].append(lead)
     return list(by_recipient.values())
+
+
+LEAD_SORTS = {"-created_at": "Newest", "-score": "Highest score", "-last_activity_at": "Latest activity"}
+DUPLICATE_LIMIT = 10
+
+
+@dataclass
+class LeadFilters:
+    status: str = "open"
+    source: str = ""
+    rating: str = ""
+    mql: str = ""
+    owner: str = "me"
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def list_leads(user: User, filters: LeadFilters):
+    """Return the leads `user` may see narrowed by `filters` (unordered: the caller pages it)."""
+    leads = Lead.objects.visible_to(user).select_related("owner")
+    if filters.status == "open":
+        leads = leads.open()
+    elif filters.status in Lead.Status.values:
+        leads = leads.filter(status=filters.status)
+    if filters.source:
+        leads = leads.filter(source=filters.source)
+    if filters.rating:
+        leads = leads.filter(rating=filters.rating)
+    if filters.mql == "yes":
+        leads = leads.filter(mql_at__isnull=False)
+    elif filters.mql == "no":
+        leads = leads.filter(mql_at__isnull=True)
+    if filters.owner == "me":
+        leads = leads.filter(owner=user)
+    elif filters.owner == "unassigned":
+        leads = leads.filter(owner__isnull=True)
+    elif filters.owner.isdigit():
+        leads = leads.filter(owner_id=int(filters.owner))
+    if filters.created_from:
+        leads = leads.filter(created_at__gte=_day_start(filters.created_from))
+    if filters.created_to:
+        leads = leads.filter(created_at__lt=_day_start(filters.created_to) + timezone.timedelta(days=1))
+    if filters.q:
+        leads = leads.filter(_search(filters.q))
+    return leads
+
+
+def _search(q: str) -> Q:
+    """Match the start of a name, company or email: prefix matches walk indexes at a million leads."""
+    q = q.strip()
+    if "@" in q:
+        # Emails are stored normalised, so an exact match walks the email index.
+        return Q(email=q.lower())
+    words = q.split()
+    match = Q(company__istartswith=q)
+    if len(words) >= 2:
+        return match | Q(first_name__istartswith=words[0], last_name__istartswith=" ".join(words[1:]))
+    return match | Q(last_name__istartswith=q) | Q(first_name__istartswith=q) | Q(email__startswith=q.lower())
+
+
+def list_duplicate_candidates(lead: Lead, user: User) -> dict[str, list]:
+    """Return visible leads and contacts that look like `lead`: same email, or same company and last name."""
+    # Emails are stored normalised (lower-case), so equality walks the email index; the company and
+    # last-name match walks the UPPER(company) index of the lead list's search.
+    match = Q(pk__in=[])
+    if lead.email:
+        match |= Q(email=lead.email)
+    if lead.company and lead.last_name:
+        match |= Q(company__iexact=lead.company.strip(), last_name__iexact=lead.last_name.strip())
+    contact_match = Q(pk__in=[])
+    if lead.email:
+        contact_match |= Q(email=lead.email)
+    if lead.company and lead.last_name:
+        contact_match |= Q(account__name__iexact=lead.company.strip(), last_name__iexact=lead.last_name.strip())
+    leads = list(
+        Lead.objects.visible_to(user).filter(match).exclude(pk=lead.pk).select_related("owner")[:DUPLICATE_LIMIT]
+    )
+    contacts = list(
+        Contact.objects.visible_to(user).filter(contact_match).select_related("account", "owner")[:DUPLICATE_LIMIT]
+    )
+    return {"leads": leads, "contacts": contacts}

@@ -3,6 +3,12 @@ from django.urls import path
 from opportunities import views
 
 app_name = "opportunities"
+
 urlpatterns = [
+    path("", views.opportunity_list, name="list"),
+    path("board/", views.pipeline_board, name="board"),
     path("<int:pk>/", views.opportunity_detail, name="detail"),
+    path("<int:pk>/edit/", views.opportunity_edit, name="edit"),
+    path("<int:pk>/stage/", views.opportunity_move, name="move"),
+    path("<int:pk>/activities/", views.opportunity_log_activity, name="log_activity"),
 ]

@@ -155,15 +155,16 @@ def test_the_unqualified_lead_shows_the_reason_it_cannot_be_converted(client, re
     assert not Account.objects.exists()
 
 
-def test_the_home_page_links_qualified_leads_to_their_convert_page(client, rep):
+def test_the_lead_page_offers_convert_except_for_an_unqualified_lead(client, rep):
     lead = qualified_lead(rep)
-    working = qualified_lead(rep, status=Lead.Status.WORKING, email="w@acme.example")
+    unqualified = qualified_lead(rep, status=Lead.Status.UNQUALIFIED, email="u@acme.example")
     client.force_login(rep)
 
-    content = client.get(reverse("home")).content.decode()
-
-    assert reverse("leads:convert", args=[lead.pk]) in content
-    assert reverse("leads:convert", args=[working.pk]) not in content
+    assert (
+        reverse("leads:convert", args=[lead.pk]) in client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    )
+    page = client.get(reverse("leads:detail", args=[unqualified.pk])).content.decode()
+    assert reverse("leads:convert", args=[unqualified.pk]) not in page
 
 
 def test_the_landing_pages_answer_404_to_another_rep(client, rep, other_rep):
@@ -225,7 +226,8 @@ def test_a_rep_converts_a_qualified_lead_into_an_existing_account_in_the_browser
             context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
             page = context.new_page()
             page.goto(live_server.url + "/")
-            page.get_by_role("link", name="Convert Ada Lovelace").click()
+            page.get_by_role("link", name="Ada Lovelace", exact=True).click()
+            page.get_by_role("link", name="Convert", exact=True).click()
             page.get_by_role("radio", name="Initech — same company domain (initech.example)").check()
             assert page.get_by_label("Create an opportunity").is_checked()
             page.get_by_label("Opportunity name").fill("Initech rollout")

@@ -1,0 +1,107 @@
+"""Reads on the timeline: one record's activities, events and history merged, and a rep's open tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from activities.models import Activity, Event
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    type: str  # activity | event | status | stage
+    kind: str
+    title: str
+    body: str = ""
+    who: Any = None
+    activity: Activity | None = None
+
+
+def get_timeline(user, *, lead=None, account=None, contact=None, opportunity=None, limit: int = 50) -> list:
+    """Return the newest `limit` timeline items of one record visible to `user`, in a fixed number of queries."""
+    records = {
+        name: value
+        for name, value in (("lead", lead), ("account", account), ("contact", contact), ("opportunity", opportunity))
+        if value is not None
+    }
+    if len(records) != 1:
+        raise ValueError("get_timeline takes exactly one record.")
+    items: list[TimelineItem] = []
+    activities = Activity.objects.visible_to(user).filter(**records).select_related("owner")[:limit]
+    for activity in activities:
+        items.append(
+            TimelineItem(
+                at=activity.created_at,
+                type="activity",
+                kind=activity.kind,
+                title=activity.subject,
+                body=activity.body,
+                who=activity.owner,
+                activity=activity,
+            )
+        )
+    for event in Event.objects.visible_to(user).filter(**records).select_related("actor")[:limit]:
+        items.append(
+            TimelineItem(at=event.created_at, type="event", kind=event.kind, title=event.summary, who=event.actor)
+        )
+    if lead is not None:
+        from leads.models import LeadStatusChange
+
+        changes = (
+            LeadStatusChange.objects.visible_to(user)
+            .filter(lead=lead)
+            .select_related("changed_by")
+            .order_by("-changed_at", "-id")[:limit]
+        )
+        for change in changes:
+            title = (
+                f"Status set to {change.get_to_status_display()}"
+                if not change.from_status
+                else f"Status changed from {change.get_from_status_display()} to {change.get_to_status_display()}"
+            )
+            items.append(
+                TimelineItem(
+                    at=change.changed_at,
+                    type="status",
+                    kind="status",
+                    title=title,
+                    body=change.reason,
+                    who=change.changed_by,
+                )
+            )
+    if opportunity is not None:
+        from opportunities.models import OpportunityStageChange
+
+        changes = (
+            OpportunityStageChange.objects.visible_to(user)
+            .filter(opportunity=opportunity)
+            .select_related("from_stage", "to_stage", "changed_by")
+            .order_by("-changed_at", "-id")[:limit]
+        )
+        for change in changes:
+            title = (
+                f"Created in {change.to_stage}"
+                if change.from_stage is None
+                else f"Stage moved from {change.from_stage} to {change.to_stage}"
+            )
+            items.append(
+                TimelineItem(at=change.changed_at, type="stage", kind="stage", title=title, who=change.changed_by)
+            )
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def list_open_tasks(user, *, days_ahead: int = 0):
+    """Return `user`'s open tasks due by the end of today (plus `days_ahead`), overdue first."""
+    end = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days_ahead + 1), time.min))
+    return (
+        Activity.objects.visible_to(user)
+        .filter(owner=user, kind=Activity.Kind.TASK, completed_at__isnull=True, due_at__lt=end)
+        .select_related("lead", "contact", "account", "opportunity")
+        .order_by("due_at", "id")
+    )
