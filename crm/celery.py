@@ -39,4 +39,5 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "crm.common.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
 }

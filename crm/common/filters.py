@@ -1,0 +1,29 @@
+"""Filter building blocks: values that can't be stored or compared answer 400, never 500."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django import forms
+from django_filters import rest_framework as filters
+
+
+class SafeDateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(UTC)
+            except (OverflowError, ValueError) as exc:
+                raise forms.ValidationError("Enter a date/time between the years 1 and 9999.") from exc
+        return result
+
+
+class DateTimeFilter(filters.DateTimeFilter):
+    """Accepts `2026-01-01` or a full ISO 8601 timestamp; 2026-02-30 is a 400."""
+
+    field_class = SafeDateTimeField
+
+
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
