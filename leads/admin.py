@@ -1,7 +1,9 @@
+import secrets
+
 from django.contrib import admin
 
 from crm.common.admin import FastModelAdmin
-from leads.models import Lead, LeadStatusChange
+from leads.models import Lead, LeadStatusChange, WebForm
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -62,3 +64,16 @@ class LeadStatusChangeAdmin(FastModelAdmin):
     list_filter = ["to_status"]
     raw_id_fields = ["lead", "changed_by"]
     list_select_related = ["lead", "changed_by"]
+
+
+@admin.register(WebForm)
+class WebFormAdmin(admin.ModelAdmin):
+    list_display = ["name", "form_key", "default_source", "default_owner", "is_active", "created_at"]
+    list_filter = ["is_active", "default_source"]
+    search_fields = ["name", "form_key"]
+    autocomplete_fields = ["default_owner"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("form_key", secrets.token_urlsafe(24))
+        return initial

@@ -25,5 +25,14 @@ class DateTimeFilter(filters.DateTimeFilter):
     field_class = SafeDateTimeField
 
 
+class BoundedIntegerField(forms.IntegerField):
+    """An integer a 64-bit column can hold: larger ids are a 400, not a database overflow."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class IntegerFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = BoundedIntegerField

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -125,11 +125,11 @@ def delete_lead(lead: Lead, *, by: User | None) -> None:
     lead.delete()
 
 
-@dataclass
+@dataclasses.dataclass
 class BulkUpsertResult:
     created: int = 0
     updated: int = 0
-    failures: list[tuple[int, Exception]] = field(default_factory=list)
+    failures: list[tuple[int, Exception]] = dataclasses.field(default_factory=list)
 
 
 def upsert_leads(rows: list[tuple[int, dict[str, Any]]], *, by: User) -> BulkUpsertResult:
