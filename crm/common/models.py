@@ -70,7 +70,8 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="Digest of method, path and body of the first request.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in progress.")
-    body = models.JSONField(null=True, blank=True)
+    # Text, not JSONB: a replay must repeat the first body byte for byte, key order included.
+    body = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -59,7 +59,7 @@ def claim_idempotency_key(*, user, key: str, fingerprint: str):
         return record, False
 
 
-def complete_idempotency_key(record, *, status_code: int, body: Any) -> None:
+def complete_idempotency_key(record, *, status_code: int, body: str) -> None:
     """Store the response of the claimed request so repeats replay it."""
     type(record).objects.filter(pk=record.pk).update(status_code=status_code, body=body)
 

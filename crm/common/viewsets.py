@@ -72,7 +72,8 @@ class IdempotentMixin:
             raise IdempotencyInProgress()
         if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
-        raise _Replay(Response(record.body, status=record.status_code, headers={"Idempotent-Replayed": "true"}))
+        data = json.loads(record.body) if record.body else None
+        raise _Replay(Response(data, status=record.status_code, headers={"Idempotent-Replayed": "true"}))
 
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):
@@ -92,7 +93,7 @@ class IdempotentMixin:
             if response.status_code >= 500:
                 release_idempotency_key(record)
             else:
-                body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
+                body = JSONRenderer().render(response.data).decode() if response.data is not None else ""
                 complete_idempotency_key(record, status_code=response.status_code, body=body)
         return response
 

@@ -10,7 +10,7 @@ from tests.factories import LeadFactory
 pytestmark = pytest.mark.django_db
 
 
-def _token(username, password="correct horse battery", **extra):
+def _token(username, password="correct horse battery", **extra):  # noqa: S107
     return APIClient().post("/api/v1/auth/token/", {"username": username, "password": password, **extra})
 
 
