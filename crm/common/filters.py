@@ -11,12 +11,13 @@ from django_filters import rest_framework as filters
 class SafeDateTimeField(forms.DateTimeField):
     def to_python(self, value):
         result = super().to_python(value)
-        if result is not None:
-            try:
-                result.astimezone(UTC)
-            except (OverflowError, ValueError) as exc:
-                raise forms.ValidationError("Enter a date/time between the years 1 and 9999.") from exc
-        return result
+        if result is None:
+            return None
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 parsing accepts.
+        try:
+            return result.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError("Enter a date/time between the years 1 and 9999.") from exc
 
 
 class DateTimeFilter(filters.DateTimeFilter):

@@ -74,6 +74,7 @@ def test_malformed_json_is_a_400(rep, api, raw):
         "owner=99999999999999999999999",
         "created_at__gte=2026-02-30",
         "created_at__lte=0001-01-01T00:00:00%2B14:00",
+        "created_at__gte=2026-01-18T20:45:45%2B16:34",
         "page_size=-1",
         "page_size=abc",
         "unassigned=maybe",

@@ -140,3 +140,27 @@ def test_users_and_teams_are_read_as_visible_and_written_by_admins(rep, other_re
 
 def manager_of(team):
     return team.manager
+
+
+def test_an_integration_authenticates_loads_finds_updates_and_pages_through_leads(db):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    UserFactory(username="loader", role="admin")
+    client = APIClient()
+    token = client.post("/api/v1/auth/token/", {"username": "loader", "password": "correct horse battery"}).json()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+    rows = [{"last_name": f"Lead {i}", "email": f"l{i}@corp.test", "source": "webinar"} for i in range(120)]
+    loaded = client.post("/api/v1/leads/bulk/", {"leads": rows}, format="json", HTTP_IDEMPOTENCY_KEY="load-1").json()
+    assert (loaded["created"], loaded["errors"]) == (120, [])
+    found = client.get("/api/v1/leads/?search=L7@CORP.TEST").json()["results"]
+    assert [lead["email"] for lead in found] == ["l7@corp.test"]
+    updated = client.patch(f"/api/v1/leads/{found[0]['id']}/", {"status": "qualified"}, format="json").json()
+    assert updated["status"] == "qualified" and updated["qualified_at"]
+    url, seen = "/api/v1/leads/?source=webinar&page_size=50", []
+    while url:
+        page = client.get(url).json()
+        seen += [lead["id"] for lead in page["results"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 120

@@ -3,7 +3,9 @@
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -20,7 +22,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_
 
 
 @pytest.fixture
-def admin_token(db):
+def wsgi_keeps_the_test_connection():
+    # Requests go through the real WSGI handler, whose request signals would close the test's connection
+    # (and its transaction); Django's own test client detaches them the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def admin_token(db, wsgi_keeps_the_test_connection):
     admin = UserFactory(username="fuzz-admin", role="admin")
     # A few records so generated small ids sometimes hit real rows.
     account = AccountFactory(owner=admin)
