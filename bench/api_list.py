@@ -53,12 +53,12 @@ def fill(total: int, owners: list[int]) -> None:
                 source, status, unqualified_reason, score, rating, do_not_contact, description,
                 owner_id, created_at, updated_at
             )
-            SELECT 'First' || g, 'Last' || (g % 5000), 'lead' || g || '@bench' || (g % 997) || '.example', '',
-                   'Company ' || (g % 20000), '', '', '', 'NO', '',
-                   ({source_array})[1 + g % {len(SOURCES)}], ({status_array})[1 + g % {len(STATUSES)}], '',
-                   g % 101, CASE WHEN g % 101 >= 70 THEN 'hot' WHEN g % 101 >= 40 THEN 'warm' ELSE 'cold' END,
+            SELECT 'First' || g, 'Last' || (g %% 5000), 'lead' || g || '@bench' || (g %% 997) || '.example', '',
+                   'Company ' || (g %% 20000), '', '', '', 'NO', '',
+                   ({source_array})[1 + g %% {len(SOURCES)}], ({status_array})[1 + g %% {len(STATUSES)}], '',
+                   g %% 101, CASE WHEN g %% 101 >= 70 THEN 'hot' WHEN g %% 101 >= 40 THEN 'warm' ELSE 'cold' END,
                    false, '',
-                   CASE WHEN g % 10 = 0 THEN NULL ELSE ({owner_array})[1 + g % {len(owners)}] END,
+                   CASE WHEN g %% 10 = 0 THEN NULL ELSE ({owner_array})[1 + g %% {len(owners)}] END,
                    now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
             FROM generate_series(%s, %s) AS g
             """,
