@@ -16,7 +16,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from rest_framework import exceptions, pagination
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -89,7 +91,7 @@ class CursorPagination(pagination.BasePagination):
             if cursor.get("o") != ",".join(self.ordering) or len(cursor["v"]) != len(self.fields):
                 raise exceptions.ValidationError({"cursor": ["This cursor belongs to another ordering."]})
             values = self._parse_values(cursor["v"])
-            queryset = queryset.filter(self._after(values, reverse=reverse))
+            queryset = queryset.filter(self._after(values, reverse=reverse, connection=connections[queryset.db]))
         ordering = [self._flip(name) for name in self.ordering] if reverse else list(self.ordering)
         rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
         has_more = len(rows) > self.page_size
@@ -120,8 +122,22 @@ class CursorPagination(pagination.BasePagination):
     def _flip(name: str) -> str:
         return name[1:] if name.startswith("-") else f"-{name}"
 
-    def _after(self, values: list[Any], *, reverse: bool) -> Q:
+    def _after(self, values: list[Any], *, reverse: bool, connection) -> Q | RawSQL:
         """Rows strictly after `values` in the page order (before them when going back)."""
+        directions = {name.startswith("-") != reverse for name in self.ordering}
+        if len(directions) == 1:
+            # A row comparison `(score, id) < (40, 17)` is one index range condition on PostgreSQL and SQLite;
+            # the equivalent OR form makes the scan start at the first field only and filter the ties.
+            opts = self.model._meta
+            fields = [opts.get_field(name) for name in self.fields]
+            columns = ", ".join(
+                f"{connection.ops.quote_name(opts.db_table)}.{connection.ops.quote_name(f.column)}" for f in fields
+            )
+            params = [f.get_db_prep_value(v, connection, prepared=False) for f, v in zip(fields, values, strict=True)]
+            operator = "<" if directions.pop() else ">"
+            placeholders = ", ".join(["%s"] * len(params))
+            sql = f"({columns}) {operator} ({placeholders})"
+            return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - columns from model metadata
         condition = Q(pk__in=[])
         equal = Q()
         for name, value in zip(self.ordering, values, strict=True):
