@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import AllowAny
 
 ERROR_SCHEMA = {
@@ -25,7 +26,27 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Optional, 1 to 255 characters (a UUID). A repeat from the same user within 24 hours returns the first "
+        "status and body without doing the work again; the same key with a different body is 409."
+    ),
+)
+
+
 class FunnelAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        from crm.common.viewsets import IdempotentMixin
+
+        if self.method == "POST" and isinstance(self.view, IdempotentMixin):
+            parameters.append(IDEMPOTENCY_PARAMETER)
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         public = any(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
