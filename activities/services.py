@@ -48,3 +48,27 @@ def complete_task(activity: Activity, *, by) -> Activity:
     Activity.objects.filter(pk=activity.pk, completed_at__isnull=True).update(completed_at=timezone.now())
     activity.refresh_from_db()
     return activity
+
+
+ACTIVITY_FIELDS = ["kind", "subject", "body", "due_at", "completed_at", "lead", "contact", "account", "opportunity"]
+
+
+@transaction.atomic
+def update_activity(activity: Activity, *, by, data: dict[str, Any]) -> Activity:
+    """Edit an activity's details or the records it belongs to."""
+    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+    changes = {}
+    for field in ACTIVITY_FIELDS:
+        if field in data and getattr(activity, field) != data[field]:
+            changes[field] = data[field]
+            setattr(activity, field, data[field])
+    if changes:
+        activity.full_clean()
+        activity.save(update_fields=[*changes, "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def delete_activity(activity: Activity, *, by) -> None:
+    """Delete an activity from the timeline."""
+    Activity.objects.filter(pk=activity.pk).delete()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from contacts.models import AccountContactRelation, Contact
-from crm.common.exceptions import PermissionDenied
+from crm.common.exceptions import Conflict, PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from crm.common.text import normalize_email
 
@@ -66,3 +67,18 @@ def update_contact(contact: Contact, *, by, data: dict[str, Any]) -> Contact:
                 account_id=contact.account_id, contact=contact, defaults={"is_primary": True}
             )
     return contact
+
+
+@transaction.atomic
+def delete_contact(contact: Contact, *, by) -> None:
+    """Delete a contact that no converted lead or deal refers to.
+
+    Raises:
+        Conflict: a converted lead or an opportunity still refers to the contact.
+    """
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    try:
+        with transaction.atomic():
+            contact.delete()
+    except ProtectedError as exc:
+        raise Conflict("This contact is still referenced by a converted lead; it cannot be deleted.") from exc

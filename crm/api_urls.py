@@ -4,18 +4,34 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api.views import AccountViewSet
+from activities.api.views import ActivityViewSet
+from contacts.api.views import ContactViewSet
 from crm.common.api import HealthView
+from crm.users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
 from leads.api.assignment import AssignmentRuleViewSet
 from leads.api.scoring import ScoringRuleViewSet
 from leads.api.views import LeadViewSet
+from leads.api.web_to_lead import WebToLeadView
+from opportunities.api.views import OpportunityViewSet, StageViewSet
 
 router = DefaultRouter()
 router.register("leads", LeadViewSet, basename="lead")
 router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
 router.register("assignment-rules", AssignmentRuleViewSet, basename="assignment-rule")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("stages", StageViewSet, basename="stage")
+router.register("users", UserViewSet, basename="user")
+router.register("teams", TeamViewSet, basename="team")
+router.register("api-tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("web-to-lead/", WebToLeadView.as_view(), name="web-to-lead"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -52,4 +52,5 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"queue": "bulk"},
     },
+    "purge-idempotency-keys": {"task": "crm.common.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
 }

@@ -1,8 +1,19 @@
+import secrets
+
 from django import forms
 from django.contrib import admin
 
 from crm.common.admin import FastModelAdmin
-from leads.models import AssignmentRule, EngagementWeight, Lead, LeadSource, LeadStatusChange, ScoringRule, ScoringRun
+from leads.models import (
+    AssignmentRule,
+    EngagementWeight,
+    Lead,
+    LeadSource,
+    LeadStatusChange,
+    ScoringRule,
+    ScoringRun,
+    WebForm,
+)
 from leads.services import scoring as scoring_services
 from leads.services.assignment import RULE_FIELDS, delete_assignment_rule, save_assignment_rule
 from leads.tasks import assign_lead_task
@@ -213,3 +224,16 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         delete_assignment_rule(obj, by=request.user)
+
+
+@admin.register(WebForm)
+class WebFormAdmin(admin.ModelAdmin):
+    list_display = ["name", "form_key", "default_source", "default_owner", "is_active", "created_at"]
+    list_filter = ["is_active", "default_source"]
+    search_fields = ["name", "form_key"]
+    autocomplete_fields = ["default_owner"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("form_key", secrets.token_urlsafe(24))
+        return initial

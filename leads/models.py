@@ -393,3 +393,34 @@ class AssignmentRule(models.Model):
         if self.target_team_id:
             return f"team {self.target_team}"
         return "all reps"
+
+
+class WebForm(models.Model):
+    """A website form posting to the public web-to-lead endpoint with its `form_key`."""
+
+    name = models.CharField(max_length=100)
+    form_key = models.CharField(max_length=64, unique=True, help_text="Put this in the form as `form_key`.")
+    allowed_return_urls = models.TextField(
+        blank=True, help_text="One URL per line; a posted `return_url` must be one of them to be redirected to."
+    )
+    default_source = models.CharField(max_length=20, choices=LeadSource.choices, default=LeadSource.WEB_FORM)
+    default_owner = models.ForeignKey(
+        "users.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: new leads go to the assignment rules.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def return_urls(self) -> list[str]:
+        return [line.strip() for line in self.allowed_return_urls.splitlines() if line.strip()]

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from activities.services import record_event
-from crm.common.exceptions import PermissionDenied
+from crm.common.exceptions import Conflict, PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from opportunities.models import Opportunity, OpportunityStageChange, Stage
 
@@ -118,3 +119,53 @@ def move_opportunity_stage(opportunity: Opportunity, *, stage: Stage, by, lost_r
         changed_at=timezone.now(),
     )
     return opportunity
+
+
+@transaction.atomic
+def delete_opportunity(opportunity: Opportunity, *, by) -> None:
+    """Delete an opportunity that did not come from a lead conversion.
+
+    Raises:
+        Conflict: a converted lead refers to the opportunity.
+    """
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).get(pk=opportunity.pk)
+    try:
+        with transaction.atomic():
+            opportunity.delete()
+    except ProtectedError as exc:
+        raise Conflict("This opportunity came from a lead conversion and cannot be deleted.") from exc
+
+
+STAGE_FIELDS = ["name", "order", "probability", "is_closed", "is_won", "forecast_category"]
+
+
+@transaction.atomic
+def create_stage(*, by, **fields: Any) -> Stage:
+    """Add a pipeline stage."""
+    stage = Stage(**{k: v for k, v in fields.items() if k in STAGE_FIELDS})
+    save_validated(stage)
+    return stage
+
+
+@transaction.atomic
+def update_stage(stage: Stage, *, by, data: dict[str, Any]) -> Stage:
+    """Edit a stage; open deals keep their probability until they move."""
+    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    changes = apply_changes(stage, data, fields=STAGE_FIELDS)
+    if changes:
+        save_validated(stage, update_fields=list(changes))
+    return stage
+
+
+@transaction.atomic
+def delete_stage(stage: Stage, *, by) -> None:
+    """Delete a stage no opportunity or history row uses.
+
+    Raises:
+        Conflict: the stage is in use.
+    """
+    try:
+        with transaction.atomic():
+            Stage.objects.filter(pk=stage.pk).delete()
+    except ProtectedError as exc:
+        raise Conflict("This stage is used by opportunities or their history; move them first.") from exc

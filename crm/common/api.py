@@ -18,23 +18,29 @@ from crm.common.exceptions import ApplicationError
 logger = logging.getLogger(__name__)
 
 
+def error_body(exc: ApplicationError | DjangoValidationError) -> dict:
+    """The API.md body of a domain error or a model validation error."""
+    if isinstance(exc, ApplicationError):
+        body = {"code": exc.code, "detail": exc.detail}
+        if exc.field:
+            body[exc.field] = [exc.detail]
+        return body
+    if hasattr(exc, "error_dict"):
+        body = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        if "__all__" in body:
+            body["non_field_errors"] = body.pop("__all__")
+        return body
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
 def exception_handler(exc, context):
     """Map domain errors, model validation and database outages to the API.md shapes."""
     if isinstance(exc, ApplicationError | exceptions.PermissionDenied) and exc.status_code == 403:
         _record_permission_denied(context, exc)
     if isinstance(exc, ApplicationError):
-        body = {"code": exc.code, "detail": exc.detail}
-        if exc.field:
-            body[exc.field] = [exc.detail]
-        return Response(body, status=exc.status_code)
+        return Response(error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-            if "__all__" in body:
-                body["non_field_errors"] = body.pop("__all__")
-        else:
-            body = {"non_field_errors": [str(m) for m in exc.messages]}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, OperationalError):
         logger.exception("database unavailable")
         return Response(
@@ -42,7 +48,12 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        # DRF's own errors (not found, not authenticated, throttled …) get a stable code like domain errors.
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "not_found"
+        response.data["code"] = codes if isinstance(codes, str) else "error"
+    return response
 
 
 def _record_permission_denied(context, exc) -> None:

@@ -57,3 +57,26 @@ class OwnedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST carrying `Idempotency-Key`, replayed for repeats within 24 hours.
+
+    The row is claimed (inserted) before the work starts, so a concurrent duplicate
+    hits the unique constraint instead of doing the work twice.
+    """
+
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="Digest of method, path and body of the first request.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in progress.")
+    # Text, not JSONB: a replay must repeat the first body byte for byte, key order included.
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 
 def apply_changes(instance: models.Model, data: dict[str, Any], *, fields: list[str]) -> dict[str, tuple[Any, Any]]:
@@ -34,3 +36,42 @@ def save_validated(instance: models.Model, *, update_fields: list[str] | None = 
                 )
     except IntegrityError as exc:
         raise ValidationError(f"The record conflicts with another one: {exc.__class__.__name__}.") from exc
+
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+def claim_idempotency_key(*, user, key: str, fingerprint: str):
+    """Claim `key` for `user`; return (record, True) when this request does the work, else the earlier record.
+
+    Runs in its own short transaction (autocommit) so a concurrent duplicate sees the claim at once.
+    """
+    from crm.common.models import IdempotencyKey
+
+    now = timezone.now()
+    IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=now - IDEMPOTENCY_WINDOW).delete()
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint, created_at=now)
+        return record, True
+    except IntegrityError:
+        record = IdempotencyKey.objects.filter(user=user, key=key).first()
+        return record, False
+
+
+def complete_idempotency_key(record, *, status_code: int, body: str) -> None:
+    """Store the response of the claimed request so repeats replay it."""
+    type(record).objects.filter(pk=record.pk).update(status_code=status_code, body=body)
+
+
+def release_idempotency_key(record) -> None:
+    """Drop a claim whose request failed unexpectedly, so the client may retry with the same key."""
+    type(record).objects.filter(pk=record.pk, status_code__isnull=True).delete()
+
+
+def purge_idempotency_keys() -> int:
+    """Delete idempotency records older than the replay window; return how many."""
+    from crm.common.models import IdempotencyKey
+
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).delete()
+    return deleted

@@ -13,3 +13,11 @@ def heartbeat_task() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys_task() -> int:
+    """Delete stored idempotent responses older than 24 hours."""
+    from crm.common.services import purge_idempotency_keys
+
+    return purge_idempotency_keys()

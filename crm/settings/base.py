@@ -233,6 +233,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "crm.common.parsers.JSONParser",
+        "crm.common.parsers.FormParser",
+        "crm.common.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "crm.common.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -240,7 +245,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "crm.common.schema.FunnelAutoSchema",
     "EXCEPTION_HANDLER": "crm.common.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("FUNNEL_THROTTLE_AUTH", "20/min"),

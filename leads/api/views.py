@@ -1,20 +1,38 @@
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from crm.common.api import error_body
+from crm.common.viewsets import FunnelModelViewSet
 from leads.api.assignment import LeadAssignMixin
 from leads.api.conversion import LeadConversionMixin
+from leads.api.filters import LeadFilter
 from leads.api.scoring import LeadScoreMixin
-from leads.api.serializers import LeadSerializer
+from leads.api.serializers import LeadBulkInputSerializer, LeadBulkResultSerializer, LeadSerializer
+from leads.exceptions import LeadConverted
 from leads.models import Lead
 from leads.services import capture as services
 
+CONVERTED_409 = OpenApiResponse(description="`lead_converted`: converted leads are read-only.")
 
-class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, viewsets.ModelViewSet):
-    """Leads the caller can see. Converted leads are read-only (409 `lead_converted`)."""
+
+@extend_schema_view(
+    update=extend_schema(responses={200: LeadSerializer, 409: CONVERTED_409}),
+    partial_update=extend_schema(responses={200: LeadSerializer, 409: CONVERTED_409}),
+    destroy=extend_schema(responses={204: None, 409: CONVERTED_409}),
+)
+class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, FunnelModelViewSet):
+    """Leads the caller can see. Converted leads are read-only (409 `lead_converted`).
+
+    A rep's new lead without `owner` is theirs; a manager's, admin's or integration's stays
+    unassigned and goes to assignment. Only managers and admins may set `owner` (403 otherwise).
+    """
 
     serializer_class = LeadSerializer
-    filterset_fields = ["status", "source", "rating", "owner"]
+    filterset_class = LeadFilter
     search_fields = ["first_name", "last_name", "email", "company"]
-    ordering_fields = ["created_at", "updated_at", "score", "last_name"]
+    ordering_fields = ["created_at", "updated_at", "score", "last_name", "first_name", "company", "email", "status"]
+    ordering = ["-created_at"]
 
     def get_queryset(self):
         return Lead.objects.visible_to(self.request.user)
@@ -22,7 +40,42 @@ class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, viewsets
     def perform_create(self, serializer):
         serializer.instance = services.create_lead(by=self.request.user, **serializer.validated_data)
 
+    def update(self, request, *args, **kwargs):
+        # A converted lead answers 409 whatever the body holds, before any field validation.
+        lead = self.get_object()
+        if lead.is_converted:
+            raise LeadConverted(lead_id=lead.pk)
+        return super().update(request, *args, **kwargs)
+
     def perform_update(self, serializer):
         serializer.instance = services.update_lead(
             serializer.instance, by=self.request.user, data=serializer.validated_data
         )
+
+    def perform_destroy(self, instance):
+        services.delete_lead(instance, by=self.request.user)
+
+    @extend_schema(
+        request=LeadBulkInputSerializer,
+        responses={200: LeadBulkResultSerializer},
+        description=(
+            "Create or update up to 1000 leads matched by email among the leads you can see. Each row is "
+            "saved on its own: valid rows are kept even when others fail; `errors` lists the failed rows "
+            "by index with the same field messages a single create would give."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", filterset_class=None, pagination_class=None)
+    def bulk(self, request):
+        payload = LeadBulkInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rows, errors = [], []
+        for index, raw in enumerate(payload.validated_data["leads"]):
+            row = LeadSerializer(data=raw, partial=True, context=self.get_serializer_context())
+            if row.is_valid():
+                rows.append((index, row.validated_data))
+            else:
+                errors.append({"index": index, "errors": row.errors})
+        result = services.upsert_leads(rows, by=request.user)
+        errors += [{"index": index, "errors": error_body(exc)} for index, exc in result.failures]
+        errors.sort(key=lambda error: error["index"])
+        return Response({"created": result.created, "updated": result.updated, "errors": errors})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activities.services import record_event
-from crm.common.exceptions import PermissionDenied
+from crm.common.exceptions import ApplicationError, PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from crm.common.text import normalize_email
 from crm.users.models import User
@@ -39,15 +40,19 @@ EDITABLE_FIELDS = [
 AUDITED_FIELDS = ["owner", "status", "email", "do_not_contact"]
 
 
-def _check_owner_allowed(owner: User | None, *, by: User | None) -> None:
-    if by is not None and owner is not None and owner != by and not by.can_manage:
-        raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
+def _check_owner_allowed(owner: User | None, *, by: User | None, current: User | None = None) -> None:
+    """Only managers and admins choose owners; a rep may only name themselves on a new lead."""
+    if by is None or by.can_manage or owner == current:
+        return
+    if current is None and owner == by:
+        return
+    raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
 
 
 def _check_email_free(lead: Lead) -> None:
     if not lead.email:
         return
-    clash = Lead.objects.exclude(status=Lead.Status.CONVERTED).filter(email__iexact=lead.email)
+    clash = Lead.objects.exclude(status=Lead.Status.CONVERTED).filter(email=normalize_email(lead.email))
     if lead.pk:
         clash = clash.exclude(pk=lead.pk)
     if clash.exists():
@@ -128,7 +133,7 @@ def update_lead(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
         data["email"] = normalize_email(data["email"])
     fields = list(EDITABLE_FIELDS)
     if "owner" in data:
-        _check_owner_allowed(data["owner"], by=by)
+        _check_owner_allowed(data["owner"], by=by, current=lead.owner)
         fields.append("owner")
     changes = apply_changes(lead, data, fields=fields)
     if "email" in changes:
@@ -152,6 +157,40 @@ def delete_lead(lead: Lead, *, by: User | None) -> None:
     if lead.is_converted:
         raise LeadConverted(lead_id=lead.pk)
     lead.delete()
+
+
+@dataclasses.dataclass
+class BulkUpsertResult:
+    created: int = 0
+    updated: int = 0
+    failures: list[tuple[int, Exception]] = dataclasses.field(default_factory=list)
+
+
+def upsert_leads(rows: list[tuple[int, dict[str, Any]]], *, by: User) -> BulkUpsertResult:
+    """Create or update each `(index, data)` row matched by email among the leads `by` can see.
+
+    Each row commits on its own, so valid rows are saved even when others fail; a
+    failed row leaves nothing behind and its error is returned with its index.
+    """
+    result = BulkUpsertResult()
+    for index, data in rows:
+        try:
+            with transaction.atomic():
+                email = normalize_email(data.get("email"))
+                match = (
+                    Lead.objects.visible_to(by).exclude(status=Lead.Status.CONVERTED).filter(email=email).first()
+                    if email
+                    else None
+                )
+                if match is None:
+                    create_lead(by=by, **data)
+                    result.created += 1
+                else:
+                    update_lead(match, by=by, data=data)
+                    result.updated += 1
+        except (ValidationError, ApplicationError) as exc:
+            result.failures.append((index, exc))
+    return result
 
 
 def _record_field_changes(lead: Lead, changes: dict, *, by: User | None) -> None:

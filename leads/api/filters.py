@@ -1,0 +1,34 @@
+"""Query-parameter filters of the leads API (API.md "Lists")."""
+
+from django_filters import rest_framework as filters
+
+from crm.common.filters import DateTimeFilter, IntegerFilter
+from crm.common.text import normalize_email
+from crm.users.models import User
+from leads.models import Lead, LeadSource
+
+
+def visible_users(request):
+    return User.objects.visible_to(request.user) if request is not None else User.objects.none()
+
+
+class LeadFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Lead.Status.choices)
+    source = filters.ChoiceFilter(choices=LeadSource.choices)
+    rating = filters.ChoiceFilter(choices=Lead.Rating.choices)
+    owner = filters.ModelChoiceFilter(queryset=visible_users)
+    unassigned = filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Only leads without an owner")
+    score__gte = IntegerFilter(field_name="score", lookup_expr="gte")
+    score__lte = IntegerFilter(field_name="score", lookup_expr="lte")
+    created_at__gte = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_at__lte = DateTimeFilter(field_name="created_at", lookup_expr="lte")
+    do_not_contact = filters.BooleanFilter()
+    email = filters.CharFilter(method="filter_email", label="Exact email, case-insensitive")
+
+    class Meta:
+        model = Lead
+        fields = ["status", "source", "rating", "owner", "unassigned", "do_not_contact", "email"]
+
+    def filter_email(self, queryset, name, value):
+        # Emails are stored normalised, so an exact match on the normalised value uses the index.
+        return queryset.filter(email=normalize_email(value))

@@ -1,0 +1,73 @@
+"""`POST /api/v1/web-to-lead/`: the public endpoint website forms post to."""
+
+from django.http import HttpResponseRedirect
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.common.parsers import FormParser, JSONParser, MultiPartParser
+from crm.common.viewsets import SafeQueryMixin
+from crm.users.api.views import IPRateThrottle
+from leads.models import Lead, WebForm
+from leads.services.web_forms import HONEYPOT_FIELD, WEB_FORM_FIELDS, capture_web_form_submission
+
+
+class WebToLeadThrottle(IPRateThrottle):
+    scope = "web_to_lead"
+
+
+class WebToLeadSerializer(serializers.ModelSerializer):
+    form_key = serializers.CharField(max_length=64, help_text="The key of the web form (admin → Web forms).")
+    return_url = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Redirect here (303) when it is allowed."
+    )
+    nickname = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Honeypot: hide it from people; a filled one is accepted silently and dropped.",
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["form_key", "return_url", HONEYPOT_FIELD, *WEB_FORM_FIELDS]
+        extra_kwargs = {"last_name": {"required": False}, "description": {"max_length": 5000}}
+        validators: list = []
+
+
+class WebToLeadView(SafeQueryMixin, APIView):
+    """Public lead capture for website forms: no authentication, throttled per IP."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [WebToLeadThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request={
+            "application/json": WebToLeadSerializer,
+            "application/x-www-form-urlencoded": WebToLeadSerializer,
+        },
+        responses={
+            201: inline_serializer("WebToLeadReceived", {"status": serializers.CharField()}),
+            303: OpenApiResponse(description="Redirect to the allowed `return_url`."),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        payload = WebToLeadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        form = WebForm.objects.filter(form_key=data.pop("form_key"), is_active=True).first()
+        if form is None:
+            raise exceptions.ValidationError({"form_key": ["Unknown or inactive form."]})
+        return_url = data.pop("return_url", "")
+        if return_url and return_url not in form.return_urls:
+            raise exceptions.ValidationError({"return_url": ["This return URL is not allowed for this form."]})
+        if not data.pop(HONEYPOT_FIELD, ""):
+            capture_web_form_submission(form, data=data)
+        if return_url:
+            return HttpResponseRedirect(return_url, status=status.HTTP_303_SEE_OTHER)
+        return Response({"status": "received"}, status=status.HTTP_201_CREATED)
