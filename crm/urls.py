@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lead_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]
