@@ -92,18 +92,18 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
         parts.append(
             format_html(
                 '<g class="bar"><text class="axis-label" x="{}" y="{}" text-anchor="end">{}</text>'
-                '<rect x="{}" y="{}" width="{:.1f}" height="{}"><title>{}: {}</title></rect>'
-                '<text class="value" x="{:.1f}" y="{}">{}</text></g>',
+                '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>'
+                '<text class="value" x="{}" y="{}">{}</text></g>',
                 label_w - 8,
                 y + 17,
                 bar.label,
                 label_w,
                 y + 4,
-                width,
+                f"{width:.1f}",
                 row - 8,
                 bar.label,
                 bar.text,
-                label_w + width + 6,
+                f"{label_w + width + 6:.1f}",
                 y + 17,
                 bar.text,
             )
@@ -155,13 +155,13 @@ def column_pairs_chart(
             h = plot_h * value / top
             parts.append(
                 format_html(
-                    '<rect class="series-{}" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}">'
+                    '<rect class="series-{}" x="{}" y="{}" width="{}" height="{}">'
                     "<title>{} {}: {}</title></rect>",
                     j,
-                    x + j * col,
-                    height - bottom - h,
-                    col,
-                    h,
+                    f"{x + j * col:.1f}",
+                    f"{height - bottom - h:.1f}",
+                    f"{col:.1f}",
+                    f"{h:.1f}",
                     x_label,
                     series[j],
                     f"{value:,.0f}",
@@ -170,8 +170,8 @@ def column_pairs_chart(
         if i % label_every == 0:
             parts.append(
                 format_html(
-                    '<text class="axis-label" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                    x + col,
+                    '<text class="axis-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    f"{x + col:.1f}",
                     height - bottom + 16,
                     x_label,
                 )
