@@ -55,7 +55,7 @@ def defaults_for(table: str, given: set[str]) -> tuple[str, str]:
     """Column list and values for the NOT NULL columns a generated row does not set (no DB defaults in Django)."""
     rows = q(
         "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL",
+        "WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
         [table],
     )
     names, values = [], []

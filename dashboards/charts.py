@@ -155,8 +155,7 @@ def column_pairs_chart(
             h = plot_h * value / top
             parts.append(
                 format_html(
-                    '<rect class="series-{}" x="{}" y="{}" width="{}" height="{}">'
-                    "<title>{} {}: {}</title></rect>",
+                    '<rect class="series-{}" x="{}" y="{}" width="{}" height="{}"><title>{} {}: {}</title></rect>',
                     j,
                     f"{x + j * col:.1f}",
                     f"{height - bottom - h:.1f}",

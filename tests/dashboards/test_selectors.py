@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -55,7 +56,7 @@ lead_rows = st.lists(
             "sql": st.none() | hours,
             "converted": st.none() | hours,
             "deal": st.none() | st.tuples(st.integers(0, 3), st.integers(0, 500_000)),
-            "status": st.sampled_from(OPEN_STATUSES + ["unqualified"]),
+            "status": st.sampled_from([*OPEN_STATUSES, "unqualified"]),
             "changes": st.lists(st.tuples(st.sampled_from(STATUS_PATH), hours), max_size=3),
             "idle": st.none() | st.integers(0, 90),
         }
@@ -72,7 +73,7 @@ deal_rows = st.lists(
             "close_month": st.none() | st.integers(3, 8),
             "closed_day": st.integers(0, 70),
             "lost_reason": st.sampled_from(["", "Price", "=HYPERLINK()", "Timing"]),
-            "source": st.sampled_from(SOURCES + [""]),
+            "source": st.sampled_from([*SOURCES, ""]),
         }
     ),
     max_size=8,
@@ -229,7 +230,7 @@ def _naive_funnel(leads, viewer, f, org):
 @given(leads=lead_rows, deals=deal_rows, view=views)
 def test_every_dashboard_number_equals_a_naive_computation_over_the_same_rows(org, leads, deals, view):
     # given
-    made_leads, made_deals = _build(org, leads, deals)
+    made_leads, _made_deals = _build(org, leads, deals)
     viewer = org["viewers"][view["viewer"]]
     first = (BASE + timedelta(days=view["start"])).date()
     team = org[view["team"]] if view["team"] else None
@@ -263,9 +264,11 @@ def test_every_dashboard_number_equals_a_naive_computation_over_the_same_rows(or
     stays = defaultdict(list)
     for lead in cohort:
         rows = sorted(lead.change_rows, key=lambda c: (c.changed_at, c.pk))
-        for this, following in zip(rows, rows[1:], strict=False):
+        for this, following in itertools.pairwise(rows):
             stays[this.to_status].append((following.changed_at - this.changed_at).total_seconds())
-    assert {r["status"]: (r["stays"], r["avg_days"], r["median_days"]) for r in selectors.get_time_in_status(viewer, f)} == {
+    assert {
+        r["status"]: (r["stays"], r["avg_days"], r["median_days"]) for r in selectors.get_time_in_status(viewer, f)
+    } == {
         s: (len(v), round(sum(v) / len(v) / 86400, 1), round(statistics.median(v) / 86400, 1)) for s, v in stays.items()
     }
 
