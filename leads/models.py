@@ -129,7 +129,7 @@ class Lead(OwnedModel):
                 name="lead_dashboard_cohort",
             ),
             models.Index(
-                fields=["converted_at", "owner", "source"],
+                fields=["converted_at", "owner", "source", "id"],
                 condition=Q(converted_at__isnull=False),
                 name="lead_dashboard_converted",
             ),
@@ -138,6 +138,7 @@ class Lead(OwnedModel):
                 Coalesce("last_activity_at", "created_at"),
                 "owner",
                 "source",
+                "id",
                 condition=~Q(status__in=["converted", "unqualified"]),
                 name="lead_dashboard_idle",
             ),
@@ -187,7 +188,11 @@ class LeadStatusChange(models.Model):
 
     class Meta:
         ordering = ["lead_id", "changed_at", "id"]
-        indexes = [models.Index(fields=["lead", "changed_at"], name="status_change_lead_time")]
+        indexes = [
+            models.Index(fields=["lead", "changed_at"], name="status_change_lead_time"),
+            # Time in status walks each cohort lead's changes in order without touching the table.
+            models.Index(fields=["lead", "changed_at", "id", "to_status"], name="status_change_dashboard"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.from_status or '∅'} → {self.to_status}"
