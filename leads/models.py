@@ -125,6 +125,7 @@ class Lead(OwnedModel):
                     "qualified_at",
                     "converted_at",
                     "converted_opportunity",
+                    "id",
                 ],
                 name="lead_dashboard_cohort",
             ),
