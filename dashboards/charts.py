@@ -82,7 +82,7 @@ def funnel_chart(stages: Sequence[dict], *, title: str = "Lead funnel") -> SafeS
 
 def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:
     """Draw labelled horizontal bars, each with its number printed beside it."""
-    row, label_w, text_w = 26, 170, 120
+    row, label_w, text_w = 26, 150, 190
     area = WIDTH - label_w - text_w
     top = max((b.value for b in bars), default=0) or 1
     parts = []

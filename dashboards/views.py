@@ -90,7 +90,7 @@ def dashboard(request):
         for row in data["by_source"]
     ]
     pipeline_bars = [
-        charts.Bar(row["name"], float(row["amount"]), f"{row['count']:,} · {row['amount']}")
+        charts.Bar(row["name"], float(row["amount"]), f"{row['count']:,} · {float(row['amount']):,.0f}")
         for row in data["pipeline"]["by_stage"]
     ]
     status_bars = [
