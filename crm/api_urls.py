@@ -9,6 +9,7 @@ from activities.api.views import ActivityViewSet
 from contacts.api.views import ContactViewSet
 from crm.common.api import HealthView
 from crm.users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
+from dashboards.api.views import FunnelReportView
 from leads.api.assignment import AssignmentRuleViewSet
 from leads.api.scoring import ScoringRuleViewSet
 from leads.api.views import LeadViewSet
@@ -34,5 +35,6 @@ urlpatterns = [
     path("web-to-lead/", WebToLeadView.as_view(), name="web-to-lead"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("reports/funnel/", FunnelReportView.as_view(), name="reports-funnel"),
     path("", include(router.urls)),
 ]

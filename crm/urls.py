@@ -15,6 +15,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls", namespace="contacts")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),
     path("tasks/", include("activities.urls", namespace="activities")),
+    path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]

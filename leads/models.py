@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from crm.common.models import OwnedModel, OwnedQuerySet, TimeStampedModel, owner_visibility
 
@@ -125,6 +125,34 @@ class Lead(OwnedModel):
                 "owner", F("last_activity_at").desc(nulls_last=True), F("id").desc(), name="lead_owner_activity"
             ),
             models.Index(F("last_activity_at").desc(nulls_last=True), F("id").desc(), name="lead_last_activity"),
+            # The dashboard's cohort aggregate reads only these columns: an index-only range scan on created_at.
+            models.Index(
+                fields=[
+                    "created_at",
+                    "owner",
+                    "source",
+                    "mql_at",
+                    "qualified_at",
+                    "converted_at",
+                    "converted_opportunity",
+                    "id",
+                ],
+                name="lead_dashboard_cohort",
+            ),
+            models.Index(
+                fields=["converted_at", "owner", "source", "id"],
+                condition=Q(converted_at__isnull=False),
+                name="lead_dashboard_converted",
+            ),
+            # Unattended open leads: idle since the last activity, or since creation when none was logged.
+            models.Index(
+                Coalesce("last_activity_at", "created_at"),
+                "owner",
+                "source",
+                "id",
+                condition=~Q(status__in=["converted", "unqualified"]),
+                name="lead_dashboard_idle",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +199,11 @@ class LeadStatusChange(models.Model):
 
     class Meta:
         ordering = ["lead_id", "changed_at", "id"]
-        indexes = [models.Index(fields=["lead", "changed_at"], name="status_change_lead_time")]
+        indexes = [
+            models.Index(fields=["lead", "changed_at"], name="status_change_lead_time"),
+            # Time in status walks each cohort lead's changes in order without touching the table.
+            models.Index(fields=["lead", "changed_at", "id", "to_status"], name="status_change_dashboard"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.from_status or '∅'} → {self.to_status}"

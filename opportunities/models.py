@@ -78,6 +78,16 @@ class Opportunity(OwnedModel):
         indexes = [
             models.Index(fields=["owner", "-created_at", "-id"], name="opportunity_owner_created"),
             models.Index(fields=["stage", "close_date"], name="opportunity_stage_close"),
+            # The dashboard's pipeline and won/lost aggregates read only these columns (index-only scans).
+            models.Index(
+                fields=["owner", "stage", "close_date", "amount", "probability", "lead_source", "id"],
+                name="opportunity_dashboard_pipeline",
+            ),
+            models.Index(
+                fields=["closed_at", "owner", "stage", "amount", "lead_source", "lost_reason", "id"],
+                condition=Q(closed_at__isnull=False),
+                name="opportunity_dashboard_closed",
+            ),
         ]
 
     def __str__(self) -> str:

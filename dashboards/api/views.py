@@ -1,0 +1,122 @@
+"""`GET /api/v1/reports/funnel/`: the dashboard's funnel numbers for integrations and BI."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dashboards import selectors
+from dashboards.filters import PRESETS, parse_filters
+from leads.models import LeadSource
+
+
+class FunnelStageSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=[key for key, _label in selectors.STAGES])
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    step_conversion = serializers.FloatField(help_text="count / previous stage's count, rounded to 4 places.")
+    overall_conversion = serializers.FloatField(help_text="count / leads, rounded to 4 places.")
+
+
+class ConversionRowSerializer(serializers.Serializer):
+    leads = serializers.IntegerField()
+    mqls = serializers.IntegerField()
+    sqls = serializers.IntegerField()
+    converted = serializers.IntegerField()
+    won = serializers.IntegerField()
+    conversion_rate = serializers.FloatField(
+        help_text="converted / leads as a float rounded to 4 places (0 when there are no leads)."
+    )
+    won_amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Sum of won deals' amounts.")
+
+
+class SourceRowSerializer(ConversionRowSerializer):
+    source = serializers.ChoiceField(choices=LeadSource.choices)
+    label = serializers.CharField()
+
+
+class OwnerRowSerializer(ConversionRowSerializer):
+    owner = serializers.IntegerField(allow_null=True, help_text="User id; null for unassigned leads.")
+    owner_name = serializers.CharField()
+
+
+class PipelineRowSerializer(serializers.Serializer):
+    stage = serializers.IntegerField(help_text="Stage id.")
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    weighted_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="sum of amount * probability / 100, rounded to cents."
+    )
+
+
+class VelocityRowSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    leads = serializers.IntegerField()
+    avg_days = serializers.FloatField(allow_null=True)
+
+
+class FunnelReportSerializer(serializers.Serializer):
+    stages = FunnelStageSerializer(many=True)
+    by_source = SourceRowSerializer(many=True)
+    by_owner = OwnerRowSerializer(many=True)
+    pipeline = PipelineRowSerializer(many=True, help_text="Open opportunities by stage; the date range does not apply.")
+    avg_days_to_convert = serializers.FloatField(
+        allow_null=True, help_text="Mean days created → converted over converted leads (null when none)."
+    )
+    velocity = VelocityRowSerializer(many=True)
+
+
+ERROR = inline_serializer("FunnelReportError", {"detail": serializers.CharField()})
+
+
+class FunnelReportView(APIView):
+    """The funnel of the leads the caller can see: managers their teams, admins everything, reps themselves."""
+
+    @extend_schema(
+        operation_id="reports_funnel",
+        summary="Lead funnel, conversion by source and owner, open pipeline",
+        description=selectors.__doc__,
+        parameters=[
+            OpenApiParameter("created_after", OpenApiTypes.DATE, description="First creation day (inclusive)."),
+            OpenApiParameter("created_before", OpenApiTypes.DATE, description="Last creation day (inclusive)."),
+            OpenApiParameter(
+                "preset",
+                OpenApiTypes.STR,
+                enum=[key for key, _label in PRESETS],
+                description="Date range preset, used when neither date is given (default last_30).",
+            ),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Team id (the lead owner's team)."),
+            OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id."),
+            OpenApiParameter("source", OpenApiTypes.STR, enum=LeadSource.values),
+        ],
+        responses={
+            200: FunnelReportSerializer,
+            400: OpenApiResponse(
+                description="A bad filter, named by field; also a team or owner the caller may not see."
+            ),
+            401: OpenApiResponse(ERROR, description="No credentials."),
+            429: OpenApiResponse(ERROR, description="Throttled."),
+        },
+    )
+    def get(self, request):
+        filters, form = parse_filters(request.user, request.query_params)
+        if filters is None:
+            raise ValidationError(
+                {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()}
+            )
+        funnel = selectors.get_funnel(request.user, filters)
+        body = {
+            "stages": funnel["stages"],
+            "by_source": funnel["by_source"],
+            "by_owner": funnel["by_owner"],
+            "pipeline": selectors.get_pipeline(request.user, filters)["by_stage"],
+            "avg_days_to_convert": funnel["avg_days_to_convert"],
+            "velocity": funnel["velocity"],
+        }
+        return Response(body)

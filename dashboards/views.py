@@ -1,0 +1,135 @@
+"""The managers' funnel dashboard page and its CSV exports."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from dashboards import charts, selectors
+from dashboards.filters import PRESETS, FunnelFilters, parse_filters
+from dashboards.tables import TABLES, write_csv
+
+# How each funnel stage is expressed in the lead list's query parameters.
+STAGE_PARAMS = {
+    "lead": {},
+    "mql": {"mql": "yes"},
+    "sql": {"sql": "yes"},
+    "converted": {"status": "converted"},
+    "won": {"status": "converted", "won": "yes"},
+}
+
+
+def lead_list_url() -> str:
+    try:
+        return reverse("leads:list")
+    except NoReverseMatch:
+        return "/leads/"
+
+
+def stage_links(filters: FunnelFilters) -> dict[str, str]:
+    """Link each funnel stage to the lead list filtered to that stage of the cohort.
+
+    The lead list has no team filter; a team-filtered funnel links to the range, owner and source only.
+    """
+    base = {"created_after": filters.created_after.isoformat(), "created_before": filters.created_before.isoformat()}
+    if filters.owner:
+        base["owner"] = str(filters.owner.pk)
+    if filters.source:
+        base["source"] = filters.source
+    url = lead_list_url()
+    return {key: f"{url}?{urlencode({**base, **extra})}" for key, extra in STAGE_PARAMS.items()}
+
+
+PERCENT_KEYS = {"conversion_rate", "step_conversion", "overall_conversion"}
+
+
+def _cell(key: str, value) -> tuple[str, str]:
+    """Return (shown text, sort key) for one table cell."""
+    if value is None:
+        return "—", ""
+    if key in PERCENT_KEYS:
+        return f"{value:.1%}", str(value)
+    if key == "idle_since":
+        return f"{timezone.localtime(value):%Y-%m-%d}", value.isoformat()
+    if isinstance(value, int):
+        return f"{value:,}", str(value)
+    return str(value), str(value)
+
+
+def table_views(data: dict, query: str) -> dict[str, dict]:
+    """Lay every dashboard table out as headers and (text, sort key) cells, with its CSV link."""
+    out = {}
+    for name, spec in TABLES.items():
+        out[name] = {
+            "name": name,
+            "title": spec.title,
+            "headers": [title for _key, title in spec.columns],
+            "rows": [[_cell(key, row.get(key)) for key, _title in spec.columns] for row in spec.rows(data)],
+            "csv": f"{reverse('dashboards:export', args=[name])}?{query}",
+        }
+    return out
+
+
+@login_required
+def dashboard(request):
+    """Show the funnel, conversion, velocity, pipeline, trend and unattended leads the user may see."""
+    filters, form = parse_filters(request.user, request.GET)
+    if filters is None:
+        return render(request, "dashboards/dashboard.html", {"form": form, "presets": PRESETS}, status=400)
+    data = selectors.get_dashboard(request.user, filters)
+    links = stage_links(filters)
+    for stage in data["stages"]:
+        stage["href"] = links[stage["key"]]
+    source_bars = [
+        charts.Bar(row["label"], row["conversion_rate"], f"{row['conversion_rate']:.1%} of {row['leads']:,}")
+        for row in data["by_source"]
+    ]
+    pipeline_bars = [
+        charts.Bar(row["name"], float(row["amount"]), f"{row['count']:,} · {float(row['amount']):,.0f}")
+        for row in data["pipeline"]["by_stage"]
+    ]
+    status_bars = [
+        charts.Bar(row["label"], row["avg_days"], f"{row['avg_days']} days avg") for row in data["time_in_status"]
+    ]
+    context = {
+        "form": form,
+        "filters": filters,
+        "presets": PRESETS,
+        "data": data,
+        "query": urlencode(filters.query_params()),
+        "tables": table_views(data, urlencode(filters.query_params())),
+        "now": timezone.now(),
+        "charts": {
+            "funnel": charts.funnel_chart(data["stages"]),
+            "by_source": charts.bar_chart(source_bars, title="Conversion rate by source"),
+            "pipeline": charts.bar_chart(pipeline_bars, title="Open pipeline amount by stage"),
+            "time_in_status": charts.bar_chart(status_bars, title="Average days in each status"),
+            "trend": charts.column_pairs_chart(
+                [(row["week"][5:], row["created"], row["converted"]) for row in data["trend"]],
+                title="Leads created vs converted per week",
+                series=("Created", "Converted"),
+            ),
+        },
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@login_required
+def export_csv(request, table: str):
+    """Download one dashboard table as CSV, with the page's filters."""
+    spec = TABLES.get(table)
+    if spec is None:
+        raise Http404("No such table.")
+    filters, form = parse_filters(request.user, request.GET)
+    if filters is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    body = write_csv(spec.columns, spec.rows(spec.load(request.user, filters)))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = f"{filters.created_after:%Y%m%d}-{filters.created_before:%Y%m%d}"
+    response["Content-Disposition"] = f'attachment; filename="funnel-{table}-{stamp}.csv"'
+    return response
