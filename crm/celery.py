@@ -39,4 +39,7 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
+    # The database says which nurture steps are due; this only kicks the sender.
+    "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
+    "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
 }

@@ -13,6 +13,7 @@ from crm.common.exceptions import PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from crm.common.text import normalize_email
 from crm.users.models import User
+from leads import signals
 from leads.exceptions import LeadConverted
 from leads.models import Lead, LeadStatusChange
 
@@ -54,6 +55,7 @@ def _check_email_free(lead: Lead) -> None:
 
 def on_lead_captured(lead: Lead) -> None:
     """Kick the follow-up work a new or changed lead needs, after commit."""
+    signals.lead_captured.send(sender=Lead, lead=lead)
 
 
 @transaction.atomic
@@ -163,3 +165,14 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
 
 def on_lead_status_changed(lead: Lead) -> None:
     """Kick the follow-up work a status change needs (nurture enrolment and exits), after commit."""
+    signals.lead_status_changed.send(sender=Lead, lead=lead)
+
+
+def on_lead_score_changed(lead: Lead) -> None:
+    """Kick the follow-up work a new score needs (nurture enrolment by score band, MQL exit), after commit."""
+    signals.lead_score_changed.send(sender=Lead, lead=lead)
+
+
+def on_lead_converted(lead: Lead) -> None:
+    """Kick the follow-up work a conversion needs (stop nurture), after commit."""
+    signals.lead_converted.send(sender=Lead, lead=lead)
