@@ -29,10 +29,9 @@ def _local(day: date, hour: int, zone: ZoneInfo) -> datetime:
         day, hour = day + timedelta(days=1), 0
     naive = datetime.combine(day, time(hour))
     candidate = naive.replace(tzinfo=zone)
-    # A wall time inside a spring-forward gap does not exist; round-tripping through UTC shows it.
-    if candidate.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        candidate = naive.replace(tzinfo=zone, fold=1).astimezone(UTC).astimezone(zone)
-    return candidate
+    # A wall time inside a spring-forward gap does not exist; with fold=0 it is read with the offset before the
+    # gap, which lands on the first real instant after it (02:30 → 03:30), so normalise through UTC.
+    return candidate.astimezone(UTC).astimezone(zone)
 
 
 def next_in_window(earliest: datetime, window: Window) -> datetime:
