@@ -15,7 +15,7 @@ from tests.factories import AccountFactory, LeadFactory, SequenceFactory, StepFa
 
 
 def make_due(enrollment: Enrollment) -> None:
-    Enrollment.objects.filter(pk=enrollment.pk).update(next_send_at=timezone.now() - timedelta(seconds=1))
+    Enrollment.objects.filter(pk=enrollment.pk, status="active").update(next_send_at=timezone.now() - timedelta(seconds=1))
 
 
 @pytest.fixture
