@@ -48,7 +48,7 @@ def test_crlf_in_a_lead_value_cannot_add_a_header_through_the_subject(db):
 
 
 def test_a_display_name_cannot_add_recipients_or_headers():
-    to = address('Eve, <eve@evil.example>\r\nBcc: x@evil.example', "lead@example.com")
+    to = address("Eve, <eve@evil.example>\r\nBcc: x@evil.example", "lead@example.com")
     assert "\n" not in to and "\r" not in to
     assert to.endswith("<lead@example.com>")
     assert to.startswith('"')  # the name is quoted, so its comma and brackets are not addresses

@@ -112,5 +112,7 @@ def test_the_next_send_time_is_never_earlier_and_always_inside_the_window(moment
     assert local.weekday() in window.weekdays
     # A window opening inside a DST gap opens at the first real instant after it, i.e. an hour later.
     opening_skipped = not _wall_time_exists(local, window.start_hour)
-    assert window.start_hour <= local.hour < window.end_hour or (opening_skipped and local.hour <= window.start_hour + 1)
+    assert window.start_hour <= local.hour < window.end_hour or (
+        opening_skipped and local.hour <= window.start_hour + 1
+    )
     assert next_in_window(result, window) == result

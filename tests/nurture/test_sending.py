@@ -15,7 +15,9 @@ from tests.factories import AccountFactory, LeadFactory, SequenceFactory, StepFa
 
 
 def make_due(enrollment: Enrollment) -> None:
-    Enrollment.objects.filter(pk=enrollment.pk, status="active").update(next_send_at=timezone.now() - timedelta(seconds=1))
+    Enrollment.objects.filter(pk=enrollment.pk, status="active").update(
+        next_send_at=timezone.now() - timedelta(seconds=1)
+    )
 
 
 @pytest.fixture
@@ -60,7 +62,9 @@ def test_every_step_is_sent_once_and_then_the_enrollment_completes(lead, sequenc
 
 
 def _converted(lead):
-    Lead.objects.filter(pk=lead.pk).update(status="converted", converted_at=timezone.now(), converted_account=AccountFactory())
+    Lead.objects.filter(pk=lead.pk).update(
+        status="converted", converted_at=timezone.now(), converted_account=AccountFactory()
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,7 +202,9 @@ def test_the_html_body_escapes_lead_values_and_carries_the_unsubscribe_link(rep)
     assert mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>") in html
 
 
-def test_many_due_steps_are_sent_in_batches_with_a_bounded_number_of_queries(rep, sequence, django_assert_max_num_queries):
+def test_many_due_steps_are_sent_in_batches_with_a_bounded_number_of_queries(
+    rep, sequence, django_assert_max_num_queries
+):
     for _ in range(30):
         enroll_lead(LeadFactory(owner=rep), sequence=sequence, by=rep)
 
