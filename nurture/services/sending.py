@@ -46,9 +46,6 @@ from nurture.tokens import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
-# 100 per claim keeps the row locks short (one claim commits in ~50 ms on PostgreSQL) while
-# amortising the per-claim queries; see bench/nurture.py.
-BATCH_SIZE = 100
 # A delivery still "sending" after this long belongs to a sender that died (the hard task limit is 6 minutes).
 STALE_SENDING_AFTER = timedelta(minutes=15)
 
@@ -114,10 +111,10 @@ def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, 
 
 
 @transaction.atomic
-def claim_due_batch(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> ClaimResult:
+def claim_due_batch(*, now: datetime | None = None, batch_size: int | None = None) -> ClaimResult:
     """Claim up to `batch_size` due enrollments: stop, reschedule or record a "sending" delivery and advance each."""
     now = now or timezone.now()
-    enrollments = _due_enrollments(now, batch_size)
+    enrollments = _due_enrollments(now, batch_size or settings.FUNNEL_NURTURE_BATCH_SIZE)
     if not enrollments:
         return ClaimResult(0, [])
     sequences = {e.sequence_id: e.sequence for e in enrollments}
@@ -261,7 +258,7 @@ def _mark_sent(claimed: Claimed, *, subject: str, message_id: str) -> None:
     )
 
 
-def send_due_steps(*, batch_size: int = BATCH_SIZE, time_budget: float | None = None) -> int:
+def send_due_steps(*, batch_size: int | None = None, time_budget: float | None = None) -> int:
     """Claim and send due steps batch by batch until none is due (or the time budget is spent); return how many sent."""
     started = time.monotonic()
     sent = 0
