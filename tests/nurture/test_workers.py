@@ -148,8 +148,10 @@ def test_a_worker_killed_mid_batch_and_restarted_never_sends_a_step_twice(tmp_pa
         first, _ = _start_worker("nurture-k1", tmp_path, batch_size=batch, send_delay=0.03)
         _kick_sender(1)
         _wait_until(
-            lambda: Delivery.objects.filter(status="sent").count() >= 30
-            and Delivery.objects.filter(status="sending").count() >= 3,
+            lambda: (
+                Delivery.objects.filter(status="sent").count() >= 30
+                and Delivery.objects.filter(status="sending").count() >= 3
+            ),
             timeout=30,
         )
         os.killpg(first.pid, signal.SIGKILL)  # mid-batch: some of its claimed deliveries are still "sending"
