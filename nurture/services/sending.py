@@ -10,10 +10,10 @@ countdown is involved. One claim is one transaction:
 4. INSERT the Delivery(enrollment, step) row with status "sending" — unique, so no second sender can
    ever create it — and advance the enrollment to its next step (or complete it);
 5. COMMIT. Only then is the email rendered and handed to Django's email backend, and the delivery
-   marked "sent" (or "failed", with the error).
+   marked "sent" (in groups of MARK_EVERY, with its timeline event) or "failed" (with the error).
 
 Crash policy — at most once, never twice: a sender that dies after step 5's COMMIT and before marking
-the delivery leaves it "sending". It is NEVER sent again automatically, because the mail may or may
+the delivery leaves it "sending" (up to MARK_EVERY of them may in fact have gone out). It is NEVER sent again automatically, because the mail may or may
 not have left; `mark_stale_deliveries_unknown` (on beat) turns such rows into "unknown" for a human
 to look at. A crash before the COMMIT rolls the claim back, so the step is simply still due.
 A backend error ("failed") is not retried either, for the same reason.
@@ -46,6 +46,9 @@ from nurture.tokens import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
+# Sent deliveries are confirmed (marked "sent", timeline event) in groups: one commit per 10 emails instead of
+# one per email. A sender killed mid-group leaves at most this many sent emails in "sending" → "unknown".
+MARK_EVERY = 10
 # A delivery still "sending" after this long belongs to a sender that died (the hard task limit is 6 minutes).
 STALE_SENDING_AFTER = timedelta(minutes=15)
 
@@ -53,6 +56,7 @@ STALE_SENDING_AFTER = timedelta(minutes=15)
 @dataclass
 class Claimed:
     delivery_id: int
+    message_id: str
     lead: Lead
     step: Step
     sequence: Sequence
@@ -86,9 +90,13 @@ def _sent_today(sequences: dict[int, Sequence], now: datetime) -> dict[int, int]
     return counts
 
 
-def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, int], int]:
-    """Insert "sending" deliveries; return {(enrollment_id, step_id): delivery_id} for those this claim created."""
-    rows = [Delivery(enrollment=e, step=s, status=Delivery.Status.SENDING) for e, s in pairs]
+def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, int], tuple[int, str]]:
+    """Insert "sending" deliveries; return {(enrollment_id, step_id): (delivery_id, message_id)} for those created."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    rows = [
+        Delivery(enrollment=e, step=s, status=Delivery.Status.SENDING, message_id=make_msgid("nurture", domain=domain))
+        for e, s in pairs
+    ]
     try:
         with transaction.atomic():
             created = Delivery.objects.bulk_create(rows)
@@ -105,9 +113,9 @@ def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, 
     if created and created[0].pk is None:  # backends that cannot return ids from a bulk insert
         lookup = Delivery.objects.filter(
             enrollment_id__in=[r.enrollment_id for r in created], status=Delivery.Status.SENDING
-        ).values_list("enrollment_id", "step_id", "pk")
-        return {(e, s): pk for e, s, pk in lookup}
-    return {(r.enrollment_id, r.step_id): r.pk for r in created}
+        ).values_list("enrollment_id", "step_id", "pk", "message_id")
+        return {(e, s): (pk, message_id) for e, s, pk, message_id in lookup}
+    return {(r.enrollment_id, r.step_id): (r.pk, r.message_id) for r in created}
 
 
 @transaction.atomic
@@ -180,7 +188,7 @@ def claim_due_batch(*, now: datetime | None = None, batch_size: int | None = Non
             )
             for e, reason in stopped
         )
-    to_send = [Claimed(created[(e.pk, s.pk)], e.lead, s, e.sequence) for e, s in sending if (e.pk, s.pk) in created]
+    to_send = [Claimed(*created[(e.pk, s.pk)], e.lead, s, e.sequence) for e, s in sending if (e.pk, s.pk) in created]
     return ClaimResult(len(enrollments), to_send)
 
 
@@ -189,7 +197,6 @@ def build_message(claimed: Claimed, *, connection=None) -> EmailMultiAlternative
     lead = claimed.lead
     link = unsubscribe_url(lead.pk)
     rendered = render_step(claimed.step, merge_values(lead, unsubscribe_url=link))
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     body = rendered.body_text
     if link not in body:  # every email carries its unsubscribe link, whatever the step's author wrote
         body = f"{body.rstrip()}\n\n--\nUnsubscribe: {link}\n"
@@ -200,7 +207,7 @@ def build_message(claimed: Claimed, *, connection=None) -> EmailMultiAlternative
         to=[address(lead.full_name, lead.email)],
         connection=connection,
         headers={
-            "Message-ID": make_msgid(f"nurture-{claimed.delivery_id}", domain=domain),
+            "Message-ID": claimed.message_id,
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "X-Funnel-Delivery": str(claimed.delivery_id),
@@ -215,10 +222,10 @@ def build_message(claimed: Claimed, *, connection=None) -> EmailMultiAlternative
 
 
 def deliver(claimed_list: list[Claimed]) -> int:
-    """Send claimed steps through the email backend, marking each delivery sent or failed; return how many sent."""
+    """Send claimed steps through the email backend, marking deliveries sent or failed; return how many sent."""
     if not claimed_list:
         return 0
-    sent = 0
+    sent: list[tuple[Claimed, str]] = []
     mail = get_connection()
     try:
         mail.open()
@@ -232,29 +239,35 @@ def deliver(claimed_list: list[Claimed]) -> int:
                     status=Delivery.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000]
                 )
                 continue
-            _mark_sent(claimed, subject=message.subject, message_id=message.extra_headers["Message-ID"])
-            sent += 1
+            sent.append((claimed, message.subject))
+            if len(sent) % MARK_EVERY == 0:
+                _mark_sent(sent[-MARK_EVERY:])
+        if len(sent) % MARK_EVERY:
+            _mark_sent(sent[-(len(sent) % MARK_EVERY) :])
     finally:
         mail.close()
-    return sent
+    return len(sent)
 
 
 @transaction.atomic
-def _mark_sent(claimed: Claimed, *, subject: str, message_id: str) -> None:
-    Delivery.objects.filter(pk=claimed.delivery_id).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), message_id=message_id[:255]
+def _mark_sent(sent: list[tuple[Claimed, str]]) -> None:
+    Delivery.objects.filter(pk__in=[claimed.delivery_id for claimed, _ in sent]).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now()
     )
-    Event.objects.create(
-        kind="nurture_email",
-        summary=f"Nurture email sent: {subject}"[:500],
-        lead_id=claimed.lead.pk,
-        data={
-            "sequence": claimed.sequence.pk,
-            "step": claimed.step.pk,
-            "step_order": claimed.step.order,
-            "delivery": claimed.delivery_id,
-            "message_id": message_id,
-        },
+    Event.objects.bulk_create(
+        Event(
+            kind="nurture_email",
+            summary=f"Nurture email sent: {subject}"[:500],
+            lead_id=claimed.lead.pk,
+            data={
+                "sequence": claimed.sequence.pk,
+                "step": claimed.step.pk,
+                "step_order": claimed.step.order,
+                "delivery": claimed.delivery_id,
+                "message_id": claimed.message_id,
+            },
+        )
+        for claimed, subject in sent
     )
 
 
