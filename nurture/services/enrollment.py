@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from activities.models import Activity, Event
@@ -49,10 +49,13 @@ def replied_since(pairs: list[tuple[int, datetime]]) -> set[int]:
     """Return the lead ids among (lead_id, since) pairs with an email or meeting logged after `since`."""
     if not pairs:
         return set()
-    condition = Q(pk__in=[])
-    for lead_id, since in pairs:
-        condition |= Q(lead_id=lead_id, created_at__gt=since)
-    return set(Activity.objects.filter(condition, kind__in=REPLY_KINDS).values_list("lead_id", flat=True).distinct())
+    latest = dict(
+        Activity.objects.filter(lead_id__in={lead_id for lead_id, _ in pairs}, kind__in=REPLY_KINDS)
+        .values("lead_id")
+        .annotate(latest=Max("created_at"))
+        .values_list("lead_id", "latest")
+    )
+    return {lead_id for lead_id, since in pairs if lead_id in latest and latest[lead_id] > since}
 
 
 def matches_trigger(lead: Lead, sequence: Sequence) -> bool:
