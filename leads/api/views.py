@@ -1,8 +1,8 @@
 from rest_framework import viewsets
 
-from leads.services import capture as services
 from leads.api.serializers import LeadSerializer
 from leads.models import Lead
+from leads.services import capture as services
 
 
 class LeadViewSet(viewsets.ModelViewSet):

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from leads.services import capture as services
 from leads.models import Lead
+from leads.services import capture as services
 from opportunities.models import Stage
 from tests.factories import AccountFactory, LeadFactory
 
