@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
 from nurture.rendering import address, merge_values, render_step
 from nurture.schedule import Window, local_day_bounds, next_in_window, next_window_day, step_due_at
+from nurture.selectors import list_due_enrollments
 from nurture.services.enrollment import exit_reason, replied_since
 from nurture.tokens import unsubscribe_url
 
@@ -66,17 +67,6 @@ class Claimed:
 class ClaimResult:
     processed: int
     to_send: list[Claimed]
-
-
-def _due_enrollments(now: datetime, batch_size: int) -> list[Enrollment]:
-    queryset = (
-        Enrollment.objects.filter(status=Enrollment.Status.ACTIVE, next_send_at__lte=now, sequence__active=True)
-        .select_related("lead__owner", "sequence", "current_step")
-        .order_by("next_send_at", "id")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self", "lead"))
-    return list(queryset[:batch_size])
 
 
 def _sent_today(sequences: dict[int, Sequence], now: datetime) -> dict[int, int]:
@@ -122,7 +112,7 @@ def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, 
 def claim_due_batch(*, now: datetime | None = None, batch_size: int | None = None) -> ClaimResult:
     """Claim up to `batch_size` due enrollments: stop, reschedule or record a "sending" delivery and advance each."""
     now = now or timezone.now()
-    enrollments = _due_enrollments(now, batch_size or settings.FUNNEL_NURTURE_BATCH_SIZE)
+    enrollments = list_due_enrollments(now, limit=batch_size or settings.FUNNEL_NURTURE_BATCH_SIZE)
     if not enrollments:
         return ClaimResult(0, [])
     sequences = {e.sequence_id: e.sequence for e in enrollments}

@@ -155,3 +155,15 @@ def test_the_schema_describes_the_nurture_endpoints(api, admin):
 
     assert "/api/v1/leads/{id}/enroll/" in schema["paths"]
     assert "/api/v1/sequences/{id}/" in schema["paths"] and "/api/v1/enrollments/" in schema["paths"]
+
+
+def test_a_sequence_with_enrollments_cannot_be_deleted_but_an_unused_one_can(api, admin, rep, sequence):
+    unused = api(admin).post("/api/v1/sequences/", SEQUENCE, format="json").json()
+    enroll_lead(LeadFactory(owner=rep), sequence=sequence, by=rep)
+
+    refused = api(admin).delete(f"/api/v1/sequences/{sequence.pk}/")
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "sequence_in_use")
+    assert api(admin).delete(f"/api/v1/sequences/{unused['id']}/").status_code == 204
+    assert not Sequence.objects.filter(pk=unused["id"]).exists()
+    assert Sequence.objects.filter(pk=sequence.pk).exists()
