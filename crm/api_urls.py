@@ -14,6 +14,7 @@ from leads.api.assignment import AssignmentRuleViewSet
 from leads.api.scoring import ScoringRuleViewSet
 from leads.api.views import LeadViewSet
 from leads.api.web_to_lead import WebToLeadView
+from nurture.api.views import EnrollmentViewSet, LeadEnrollView, SequenceViewSet
 from opportunities.api.views import OpportunityViewSet, StageViewSet
 
 router = DefaultRouter()
@@ -28,6 +29,8 @@ router.register("stages", StageViewSet, basename="stage")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("api-tokens", ApiTokenViewSet, basename="api-token")
+router.register("sequences", SequenceViewSet, basename="sequence")
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
@@ -36,5 +39,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("reports/funnel/", FunnelReportView.as_view(), name="reports-funnel"),
+    # Before the router, so the lead detail route can't shadow it; nurture owns it (leads can't import nurture).
+    path("leads/<int:pk>/enroll/", LeadEnrollView.as_view(), name="lead-enroll"),
     path("", include(router.urls)),
 ]

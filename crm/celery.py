@@ -31,6 +31,7 @@ class FunnelTask(DjangoTask):
             except Exception:  # the sweeper repairs what a lost kick missed
                 logger.exception("could not enqueue %s%r; the sweeper will catch up", self.name, args)
 
+        enqueue.task_name = self.name  # lets tests tell which task a captured on-commit callback kicks
         transaction.on_commit(enqueue)
 
 
@@ -53,4 +54,7 @@ app.conf.beat_schedule = {
         "options": {"queue": "bulk"},
     },
     "purge-idempotency-keys": {"task": "crm.common.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
+    # The database says which nurture steps are due; this only kicks the sender.
+    "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
+    "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
 }

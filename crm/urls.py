@@ -17,5 +17,6 @@ urlpatterns = [
     path("tasks/", include("activities.urls", namespace="activities")),
     path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("", include("nurture.urls")),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class NurtureConfig(AppConfig):
     name = "nurture"
+
+    def ready(self) -> None:
+        from nurture import receivers
+
+        receivers.connect()

@@ -89,3 +89,27 @@ class AssignmentRuleFactory(DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
     active = True
     method = "round_robin"
+
+
+class SequenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "nurture.Sequence"
+
+    name = factory.Sequence(lambda n: f"Sequence {n}")
+    trigger = "manual"
+    # Every day, all day: tests about windows set their own.
+    send_days = "0123456"
+    send_start_hour = 0
+    send_end_hour = 24
+    time_zone = "UTC"
+
+
+class StepFactory(DjangoModelFactory):
+    class Meta:
+        model = "nurture.Step"
+
+    sequence = factory.SubFactory(SequenceFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    delay_days = 0
+    subject = factory.Sequence(lambda n: f"Step {n} for {{{{ first_name }}}}")
+    body_text = "Hello {{ first_name }} at {{ company }}."

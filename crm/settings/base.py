@@ -201,6 +201,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # kombu's default is ./control in the working directory, i.e. inside the checkout.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
@@ -262,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name for the lead source choices, whichever model's field uses them.
+    "ENUM_NAME_OVERRIDES": {"LeadSourceEnum": "leads.models.LeadSource"},
 }
 
 # --- product settings ---------------------------------------------------------------
@@ -270,6 +273,8 @@ FUNNEL_MQL_THRESHOLD = int(os.environ.get("FUNNEL_MQL_THRESHOLD", 50))
 FUNNEL_RATING_HOT = int(os.environ.get("FUNNEL_RATING_HOT", 70))
 FUNNEL_RATING_WARM = int(os.environ.get("FUNNEL_RATING_WARM", 40))
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
+# Due nurture steps one sender claims per transaction (see nurture/services/sending.py).
+FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100))
 FUNNEL_FREE_MAIL_DOMAINS = frozenset(
     env_list(
         "FUNNEL_FREE_MAIL_DOMAINS",

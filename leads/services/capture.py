@@ -15,6 +15,7 @@ from crm.common.exceptions import ApplicationError, PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from crm.common.text import normalize_email
 from crm.users.models import User
+from leads import signals
 from leads.exceptions import LeadConverted
 from leads.models import Lead, LeadStatusChange
 from leads.tasks import assign_lead_task
@@ -66,6 +67,7 @@ def on_lead_captured(lead: Lead, *, changed: Iterable[str] | None = None) -> Non
 
     if changed is None or SCORED_FIELDS.intersection(changed):
         score_lead_task.delay_on_commit(lead.pk)
+    signals.lead_captured.send(sender=Lead, lead=lead)
 
 
 def on_lead_reached_mql(lead: Lead) -> None:
@@ -88,9 +90,10 @@ def on_leads_reached_mql(lead_ids: list[int]) -> None:
 def on_lead_converted(lead: Lead) -> None:
     """Stop the follow-up work of a lead that was just converted (caller holds the lead's lock).
 
-    Called by `convert_lead` inside its transaction, after the lead is stamped converted. Nurture wires in
-    here: its active enrollments of `lead` stop with reason "converted". Nothing else needs stopping today.
+    Called by `convert_lead` inside its transaction, after the lead is stamped converted; nurture's receiver
+    stops the lead's active enrollments with reason "converted" after commit.
     """
+    signals.lead_converted.send(sender=Lead, lead=lead)
 
 
 @transaction.atomic
@@ -249,3 +252,9 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
 
 def on_lead_status_changed(lead: Lead) -> None:
     """Kick the follow-up work a status change needs (nurture enrolment and exits), after commit."""
+    signals.lead_status_changed.send(sender=Lead, lead=lead)
+
+
+def on_lead_score_changed(lead: Lead) -> None:
+    """Kick the follow-up work a new score needs (nurture enrolment by score band, MQL exit), after commit."""
+    signals.lead_score_changed.send(sender=Lead, lead=lead)

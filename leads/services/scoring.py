@@ -32,7 +32,7 @@ from leads.scoring import (
     stamp_mql_sql,
     update_scores_sql,
 )
-from leads.services.capture import on_lead_reached_mql, on_leads_reached_mql
+from leads.services.capture import on_lead_reached_mql, on_lead_score_changed, on_leads_reached_mql
 from leads.tasks import rescore_all_leads_bulk_task, score_lead_task
 
 logger = logging.getLogger(__name__)
@@ -92,8 +92,10 @@ def _apply_scores(scoring: Scoring, leads: LeadFilter) -> tuple[int, list[tuple[
 @transaction.atomic
 def score_lead(lead_id: int) -> Lead | None:
     """Score one lead now, stamping its MQL milestone the first time it reaches the threshold; None if it is gone."""
-    _changed, reached = _apply_scores(load_scoring(), LeadFilter(ids=(lead_id,)))
+    changed, reached = _apply_scores(load_scoring(), LeadFilter(ids=(lead_id,)))
     lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is not None and changed:
+        on_lead_score_changed(lead)
     if lead is not None and reached:
         on_lead_reached_mql(lead)
     return lead

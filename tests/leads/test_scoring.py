@@ -222,7 +222,7 @@ def test_editing_an_unscored_field_does_not_rescore(rep, django_capture_on_commi
     lead = LeadFactory(owner=rep)
     with django_capture_on_commit_callbacks() as callbacks:
         capture.update_lead(lead, by=rep, data={"description": "Met at the fair"})
-    assert callbacks == []
+    assert [getattr(callback, "task_name", None) for callback in callbacks].count(score_lead_task.name) == 0
 
 
 def test_new_engagement_rescores_the_lead(django_capture_on_commit_callbacks):

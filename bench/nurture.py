@@ -1,0 +1,101 @@
+"""Nurture send throughput: 10,000 due steps through claim → send → mark, on the configured database.
+
+Run against PostgreSQL (your own database):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/funnel_nurture .venv/bin/python bench/nurture.py
+Email goes to Django's locmem backend, so this measures the database work and rendering, not SMTP.
+The bench creates its own sequence and leads and deletes them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core import mail  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from activities.models import Event  # noqa: E402
+from leads.models import Lead  # noqa: E402
+from nurture.models import Delivery, Enrollment, Sequence, Step  # noqa: E402
+from nurture.services.sending import send_due_steps  # noqa: E402
+
+DUE = int(os.environ.get("BENCH_NURTURE_DUE", 10_000))
+BATCHES = [int(n) for n in os.environ.get("BENCH_NURTURE_BATCHES", "100,25,500").split(",")]
+PREFIX = "bench-nurture-"
+
+
+def _clean() -> None:
+    sequences = Sequence.objects.filter(name__startswith=PREFIX)
+    leads = Lead.objects.filter(email__startswith=PREFIX)
+    Event.objects.filter(lead__in=leads).delete()
+    Delivery.objects.filter(enrollment__sequence__in=sequences).delete()
+    Enrollment.objects.filter(sequence__in=sequences).delete()
+    leads.delete()
+    sequences.delete()
+
+
+def _prepare(batch_size: int) -> None:
+    sequence = Sequence.objects.create(
+        name=f"{PREFIX}{batch_size}", send_days="0123456", send_start_hour=0, send_end_hour=24
+    )
+    step = Step.objects.create(
+        sequence=sequence, order=1, subject="Hi {{ first_name }}", body_text="Hello {{ first_name }} at {{ company }}"
+    )
+    leads = Lead.objects.bulk_create(
+        (Lead(first_name=f"L{n}", last_name="Bench", company="Bench Co", email=f"{PREFIX}{n}@example.test")
+         for n in range(DUE)),
+        batch_size=2000,
+    )  # fmt: skip
+    due = timezone.now() - timedelta(minutes=1)
+    Enrollment.objects.bulk_create(
+        (Enrollment(lead=lead, sequence=sequence, current_step=step, next_send_at=due) for lead in leads),
+        batch_size=2000,
+    )
+
+
+def run(batch_size: int) -> float:
+    _clean()
+    _prepare(batch_size)
+    mail.outbox = []
+    started = time.perf_counter()
+    sent = send_due_steps(batch_size=batch_size)
+    elapsed = time.perf_counter() - started
+    assert sent == DUE, f"sent {sent} of {DUE}"
+    assert len(mail.outbox) == DUE
+    assert Delivery.objects.filter(enrollment__sequence__name=f"{PREFIX}{batch_size}", status="sent").count() == DUE
+    return elapsed
+
+
+def main() -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}, due steps: {DUE}")
+    baseline = None
+    try:
+        for batch_size in BATCHES:
+            elapsed = run(batch_size)
+            baseline = baseline or elapsed
+            print(
+                f"batch {batch_size:>4}: {elapsed:6.2f} s, {DUE / elapsed:7.0f} steps/s "
+                f"({elapsed / baseline:.2f}x the time of the first batch size)"
+            )
+    finally:
+        _clean()
+
+
+if __name__ == "__main__":
+    main()

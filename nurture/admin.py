@@ -1,0 +1,118 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.template.response import TemplateResponse
+
+from crm.common.admin import FastModelAdmin
+from crm.common.exceptions import ApplicationError
+from leads.models import Lead
+from nurture.models import Delivery, Enrollment, Sequence, Step
+from nurture.services.enrollment import enroll_lead, stop_enrollment
+
+
+class StepInline(admin.StackedInline):
+    model = Step
+    extra = 0
+    fields = [("order", "delay_days", "delay_hours"), "subject", "body_text", "body_html"]
+
+
+@admin.register(Sequence)
+class SequenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "active",
+        "trigger",
+        "send_days",
+        "send_start_hour",
+        "send_end_hour",
+        "time_zone",
+        "daily_cap",
+    ]
+    list_filter = ["active", "trigger"]
+    search_fields = ["name"]
+    inlines = [StepInline]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "active"]}),
+        ("Enrollment", {"fields": ["trigger", ("trigger_score_min", "trigger_score_max"), "trigger_source"]}),
+        ("Exit", {"fields": ["exit_on_status_change", "exit_on_reply", "exit_on_mql"]}),
+        ("Sending window", {"fields": ["send_days", ("send_start_hour", "send_end_hour"), "time_zone", "daily_cap"]}),
+    ]
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ["step", "status", "created_at", "sent_at", "message_id", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(FastModelAdmin):
+    list_display = ["lead", "sequence", "status", "current_step", "next_send_at", "stop_reason", "created_at"]
+    list_filter = ["status", "stop_reason", "sequence"]
+    raw_id_fields = ["lead", "enrolled_by", "current_step"]
+    list_select_related = ["lead", "sequence", "current_step"]
+    readonly_fields = ["status", "current_step", "next_send_at", "stop_reason", "created_at", "updated_at", "ended_at"]
+    inlines = [DeliveryInline]
+    actions = ["stop_selected"]
+
+    def has_add_permission(self, request):
+        return False  # enrol from the lead list (action) or the API, so the rules are checked
+
+    @admin.action(description="Stop the selected enrollments")
+    def stop_selected(self, request, queryset):
+        for enrollment in queryset:
+            stop_enrollment(enrollment, by=request.user)
+        self.message_user(request, f"Stopped {queryset.count()} enrollment(s).")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(FastModelAdmin):
+    list_display = ["enrollment", "step", "status", "created_at", "sent_at", "message_id"]
+    list_filter = ["status"]
+    raw_id_fields = ["enrollment", "step"]
+    list_select_related = ["enrollment", "step"]
+    readonly_fields = ["enrollment", "step", "status", "message_id", "created_at", "sent_at", "error"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description="Enroll the selected leads in a nurture sequence")
+def enroll_in_sequence(modeladmin, request, queryset):
+    """Ask for the sequence, then enrol each selected lead; leads that can't be nurtured are reported."""
+    sequences = Sequence.objects.active().order_by("name")
+    chosen = sequences.filter(pk=request.POST.get("sequence") or 0).first() if "apply" in request.POST else None
+    if chosen is None:
+        return TemplateResponse(
+            request,
+            "nurture/admin_enroll.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "leads": queryset,
+                "sequences": sequences,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "title": "Enroll leads in a sequence",
+            },
+        )
+    enrolled, skipped = 0, 0
+    for lead in queryset:
+        try:
+            with transaction.atomic():
+                enroll_lead(lead, sequence=chosen, by=request.user)
+            enrolled += 1
+        except ApplicationError:
+            skipped += 1
+    modeladmin.message_user(request, f"Enrolled {enrolled} lead(s) in “{chosen}”.")
+    if skipped:
+        modeladmin.message_user(request, f"Skipped {skipped} lead(s) that can't be nurtured.", messages.WARNING)
+    return None
+
+
+# Leads can't import nurture, so nurture adds its bulk action to the lead admin.
+if Lead in admin.site._registry:
+    _lead_admin = admin.site._registry[Lead]
+    _lead_admin.actions = [*(_lead_admin.actions or []), enroll_in_sequence]
