@@ -24,3 +24,15 @@ class FastModelAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     list_per_page = 50
+
+
+class FunnelAdminSite(admin.AdminSite):
+    """The admin for users with the admin role (and Django superusers), whatever their `is_staff` flag."""
+
+    site_header = "Funnel CRM administration"
+    site_title = "Funnel CRM admin"
+    index_title = "Configuration and records"
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_staff or getattr(user, "is_admin", False))

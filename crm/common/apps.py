@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CommonConfig(AppConfig):
+    default = True
     name = "crm.common"
     label = "common"
+
+
+class FunnelAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "crm.common.admin.FunnelAdminSite"
