@@ -205,7 +205,7 @@ def test_a_rep_converts_a_qualified_lead_into_an_existing_account_in_the_browser
     lead = qualified_lead(rep, email="ada@initech.example", company="Initech LLC")
     session = SessionStore()
     session[SESSION_KEY] = str(rep.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "crm.users.backends.RoleModelBackend"
     session[HASH_SESSION_KEY] = rep.get_session_auth_hash()
     session.save()
 
