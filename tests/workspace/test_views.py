@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
-from activities.services import log_activity
+from activities.services import log_activity, record_event
 from contacts.models import Contact
 from leads.models import Lead, LeadStatusChange
 from leads.selectors import list_unassigned_leads
@@ -314,6 +314,32 @@ def test_the_timeline_lists_activities_events_and_status_changes_newest_first(cl
     assert timeline[0].title == "Discovery call"
     lead.refresh_from_db()
     assert lead.last_activity_at is not None
+
+
+def test_the_timeline_labels_every_system_event_kind(client, rep):
+    lead = LeadFactory(owner=rep)
+    kinds = {
+        "nurture_email": "Nurture email",
+        "unsubscribed": "Unsubscribed",
+        "mql": "MQL",
+        "assigned": "Assigned",
+        "assignment_failed": "Not assigned",
+        "converted": "Converted",
+        "field_changed": "Edited",
+        "nurture_enrolled": "Nurture",
+        "nurture_stopped": "Nurture stopped",
+        "form_submitted": "Web form",
+        "some_new_kind": "Some new kind",
+    }
+    for kind in kinds:
+        record_event(kind, f"Summary of {kind}", lead=lead)
+    client.force_login(rep)
+
+    content = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+
+    for kind, label in kinds.items():
+        assert f'class="badge kind kind-{kind}"' in content
+        assert f"</span> {label}</span>" in content, kind
 
 
 def test_a_task_needs_a_due_date(client, rep):
