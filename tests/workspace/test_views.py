@@ -296,7 +296,7 @@ def test_the_lead_page_explains_the_score_rule_by_rule_with_engagement_and_the_c
     ]
     assert rows[-2:] == [("Engagement", 0, "engagement"), ("Score limited to 0-100", 35, "clamp")]
     content = response.content.decode()
-    assert "Why " in content and "Free-mail address" in content and "+35" in content
+    assert "How the score is made" in content and "Free-mail address" in content and "+35" in content
     assert 'class="line-clamp"' in content and 'class="line-engagement"' in content
 
 
