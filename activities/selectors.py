@@ -10,6 +10,32 @@ from django.utils import timezone
 
 from activities.models import Activity, Event
 
+# How each kind of timeline entry is labelled: (label, glyph). Event kinds are written by the apps that record them
+# (leads, nurture, opportunities); an unknown kind falls back to its name.
+KIND_LABELS = {
+    "note": ("Note", "✎"),
+    "call": ("Call", "☎"),
+    "email": ("Email", "✉"),
+    "meeting": ("Meeting", "◷"),
+    "task": ("Task", "☐"),
+    "status": ("Status", "◆"),
+    "stage": ("Stage", "▸"),
+    "assigned": ("Assigned", "→"),
+    "assignment_failed": ("Not assigned", "⚠"),
+    "mql": ("MQL", "★"),
+    "converted": ("Converted", "✓"),
+    "conversion_notified": ("Owner notified", "✉"),
+    "field_changed": ("Edited", "✎"),
+    "form_submitted": ("Web form", "⎘"),
+    "nurture_enrolled": ("Nurture", "↻"),
+    "nurture_email": ("Nurture email", "✉"),
+    "nurture_opened": ("Email opened", "◉"),
+    "nurture_clicked": ("Link clicked", "↗"),
+    "nurture_stopped": ("Nurture stopped", "■"),
+    "reply": ("Replied", "↩"),
+    "unsubscribed": ("Unsubscribed", "⊘"),
+}
+
 
 @dataclass
 class TimelineItem:
@@ -20,6 +46,14 @@ class TimelineItem:
     body: str = ""
     who: Any = None
     activity: Activity | None = None
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, (self.kind.replace("_", " ").capitalize(), ""))[0]
+
+    @property
+    def glyph(self) -> str:
+        return KIND_LABELS.get(self.kind, ("", "•"))[1]
 
 
 def get_timeline(user, *, lead=None, account=None, contact=None, opportunity=None, limit: int = 50) -> list:

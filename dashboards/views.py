@@ -14,11 +14,11 @@ from dashboards import charts, selectors
 from dashboards.filters import PRESETS, FunnelFilters, parse_filters
 from dashboards.tables import TABLES, write_csv
 
-# How each funnel stage is expressed in the lead list's query parameters.
+# How each funnel stage is expressed in the lead list's query parameters; the funnel counts leads of any status.
 STAGE_PARAMS = {
-    "lead": {},
-    "mql": {"mql": "yes"},
-    "sql": {"sql": "yes"},
+    "lead": {"status": "all"},
+    "mql": {"status": "all", "mql": "yes"},
+    "sql": {"status": "all", "sql": "yes"},
     "converted": {"status": "converted"},
     "won": {"status": "converted", "won": "yes"},
 }
@@ -35,10 +35,10 @@ def stage_links(filters: FunnelFilters) -> dict[str, str]:
     """Link each funnel stage to the lead list filtered to that stage of the cohort.
 
     The lead list has no team filter; a team-filtered funnel links to the range, owner and source only.
+    Without an owner the list shows everyone the user can see, as the funnel counts them.
     """
     base = {"created_after": filters.created_after.isoformat(), "created_before": filters.created_before.isoformat()}
-    if filters.owner:
-        base["owner"] = str(filters.owner.pk)
+    base["owner"] = str(filters.owner.pk) if filters.owner else "any"
     if filters.source:
         base["source"] = filters.source
     url = lead_list_url()

@@ -138,13 +138,26 @@ class LeadFilterForm(forms.Form):
     mql = forms.ChoiceField(
         required=False, label="MQL", choices=[("", "MQL or not"), ("yes", "MQL"), ("no", "Not MQL")]
     )
+    sql = forms.ChoiceField(
+        required=False, label="SQL", choices=[("", "SQL or not"), ("yes", "SQL (qualified)"), ("no", "Not SQL")]
+    )
+    won = forms.ChoiceField(required=False, label="Won", choices=[("", "Won or not"), ("yes", "Won")])
     owner = forms.ChoiceField(required=False, initial="me")
     created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, choices=list(LEAD_SORTS.items()), initial="-created_at")
 
-    def __init__(self, *args, user: User, owners: list[User], **kwargs):
-        super().__init__(*args, **kwargs)
+    # The dashboard's funnel links name the cohort range as the dashboard does.
+    ALIASES = {"created_after": "created_from", "created_before": "created_to"}
+
+    def __init__(self, data=None, *args, user: User, owners: list[User], **kwargs):
+        if data is not None and any(alias in data for alias in self.ALIASES):
+            data = data.copy()
+            for alias, name in self.ALIASES.items():
+                if alias in data:
+                    value = data.pop(alias)[-1]
+                    data.setdefault(name, value)
+        super().__init__(data, *args, **kwargs)
         choices = [("me", "My leads")]
         if user.can_manage:
             choices += [("any", "Everyone I can see"), ("unassigned", "Unassigned")]
@@ -162,6 +175,8 @@ class LeadFilterForm(forms.Form):
             source=data.get("source") or "",
             rating=data.get("rating") or "",
             mql=data.get("mql") or "",
+            sql=data.get("sql") or "",
+            won=data.get("won") or "",
             owner=data.get("owner") or "me",
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),

@@ -189,6 +189,8 @@ class LeadFilters:
     source: str = ""
     rating: str = ""
     mql: str = ""
+    sql: str = ""
+    won: str = ""
     owner: str = "me"
     created_from: date | None = None
     created_to: date | None = None
@@ -214,10 +216,17 @@ def list_leads(user: User, filters: LeadFilters):
         leads = leads.filter(mql_at__isnull=False)
     elif filters.mql == "no":
         leads = leads.filter(mql_at__isnull=True)
+    if filters.sql == "yes":
+        leads = leads.filter(qualified_at__isnull=False)
+    elif filters.sql == "no":
+        leads = leads.filter(qualified_at__isnull=True)
+    if filters.won == "yes":
+        # The funnel's "Won" stage: converted into an opportunity that now sits in a won stage.
+        leads = leads.filter(status=Lead.Status.CONVERTED, converted_opportunity__stage__is_won=True)
     if filters.owner == "me":
         leads = leads.filter(owner=user)
     elif filters.owner == "unassigned":
-        leads = leads.filter(owner__isnull=True)
+        leads = leads.unassigned()
     elif filters.owner.isdigit():
         leads = leads.filter(owner_id=int(filters.owner))
     if filters.created_from:

@@ -26,6 +26,7 @@ from leads.forms import (
     owner_queryset,
 )
 from leads.models import Lead
+from leads.scoring import CLAMP_LINE, ENGAGEMENT_LINE
 from leads.selectors import (
     Match,
     find_contact_match,
@@ -37,6 +38,7 @@ from leads.selectors import (
 )
 from leads.services.capture import change_lead_status, create_lead, update_lead
 from leads.services.conversion import convert_lead
+from leads.services.scoring import explain_score
 
 PAGE_SIZE = 50
 CONVERTED_MEANWHILE = "Someone converted this lead meanwhile; here is what it became."
@@ -88,8 +90,13 @@ def lead_detail(request, pk: int):
 
 
 def _detail_context(request, lead: Lead, **overrides) -> dict:
+    explained = explain_score(lead)
+    line_kinds = {ENGAGEMENT_LINE: "engagement", CLAMP_LINE: "clamp"}
+    breakdown = [{**row, "kind": line_kinds.get(row["rule"], "rule")} for row in explained["breakdown"]]
     context = {
         "lead": lead,
+        "explained": explained,
+        "breakdown": breakdown,
         "status_form": StatusForm(initial={"status": lead.status}),
         "activity_form": ActivityForm(initial={"kind": "call"}),
         "duplicates": list_duplicate_candidates(lead, request.user) if not lead.is_converted else None,

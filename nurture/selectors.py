@@ -1,12 +1,15 @@
-"""Reads on nurture that span models."""
+"""Reads on nurture that span models: due enrollments, a lead's enrollments, the sequences to pick from."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from nurture.models import Enrollment
+from crm.users.models import User
+from leads.models import Lead
+from nurture.models import Delivery, Enrollment, Sequence, Step
 
 
 def list_due_enrollments(now: datetime, *, limit: int) -> list[Enrollment]:
@@ -23,3 +26,29 @@ def list_due_enrollments(now: datetime, *, limit: int) -> list[Enrollment]:
     if connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self", "lead"))
     return list(queryset[:limit])
+
+
+def list_lead_enrollments(lead: Lead, user: User) -> list[Enrollment]:
+    """Return `lead`'s enrollments `user` may see, newest first, with sequence, next step and the last delivery."""
+    last = Delivery.objects.filter(enrollment=OuterRef("pk")).order_by("-created_at", "-id")
+    return list(
+        Enrollment.objects.visible_to(user)
+        .filter(lead=lead)
+        .select_related("sequence", "current_step")
+        .annotate(
+            last_delivery_at=Subquery(last.values("created_at")[:1]),
+            last_delivery_status=Subquery(last.values("status")[:1]),
+            last_delivery_subject=Subquery(last.values("step__subject")[:1]),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def list_enrollable_sequences(user: User) -> QuerySet[Sequence]:
+    """Return the active sequences with at least one step that `user` may enrol leads in, by name."""
+    return (
+        Sequence.objects.visible_to(user)
+        .active()
+        .filter(Exists(Step.objects.filter(sequence=OuterRef("pk"))))
+        .order_by("name", "id")
+    )

@@ -1,11 +1,19 @@
-"""The public unsubscribe page: GET asks, POST (a person or an RFC 8058 one-click client) unsubscribes."""
+"""Nurture pages: the public unsubscribe page and enrolling leads by hand from the lead page and the lead list."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from crm.common.exceptions import ApplicationError
+from crm.common.views import error_text, redirect_back
 from leads.models import Lead
+from nurture.forms import BulkEnrollForm, EnrollForm
+from nurture.services.enrollment import enroll_lead
 from nurture.services.unsubscribe import unsubscribe_lead
 from nurture.tokens import read_unsubscribe_token
 
@@ -30,3 +38,74 @@ def unsubscribe(request, token: str):
         "nurture/unsubscribe_confirm.html",
         {"email": lead.email, "already": lead.unsubscribed_at is not None},
     )
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@login_required
+@require_POST
+def enroll(request, pk: int):
+    """Enrol one lead the user can see in the chosen sequence, then go back to the lead page."""
+    lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=pk)
+    back = reverse("leads:detail", args=[lead.pk])
+    form = EnrollForm(request.POST, user=request.user)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    sequence = form.cleaned_data["sequence"]
+    try:
+        enroll_lead(lead, sequence=sequence, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"{lead.full_name} is enrolled in “{sequence.name}”.")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bulk_enroll(request):
+    """Enrol the leads selected in the lead list after the user picks the sequence and confirms; only visible leads."""
+    form = BulkEnrollForm(request.POST, user=request.user)
+    back = reverse("leads:list")
+    if not form.is_valid() and "ids" in form.errors:
+        _form_errors(request, form)
+        return redirect_back(request, back)
+    leads = list(
+        Lead.objects.visible_to(request.user)
+        .filter(pk__in=form.cleaned_data["ids"])
+        .select_related("owner")
+        .order_by("pk")
+    )
+    if not form.is_valid() or not form.cleaned_data["confirm"]:
+        context = {
+            "form": form,
+            "leads": leads,
+            "sequences": list(form.fields["sequence"].queryset),
+            "next": request.POST.get("next", ""),
+        }
+        return render(request, "nurture/bulk_enroll_confirm.html", context, status=200 if form.is_valid() else 400)
+    sequence = form.cleaned_data["sequence"]
+    enrolled, skipped = 0, []
+    missing = len(set(form.cleaned_data["ids"])) - len(leads)
+    if missing:
+        skipped += [f"{missing} not found"] if missing > 1 else ["1 not found"]
+    for lead in leads:
+        try:
+            # One savepoint per lead: a refused lead leaves the others enrolled.
+            with transaction.atomic():
+                enroll_lead(lead, sequence=sequence, by=request.user)
+        except ApplicationError as exc:
+            skipped.append(f"{lead.full_name}: {error_text(exc)}")
+        else:
+            enrolled += 1
+    messages.success(request, f"{enrolled} lead{'s' if enrolled != 1 else ''} enrolled in “{sequence.name}”.")
+    if skipped:
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        count = len(skipped) - (1 if missing else 0) + missing
+        messages.warning(request, f"{count} skipped — " + "; ".join(skipped[:5]) + more)
+    return redirect_back(request, back)

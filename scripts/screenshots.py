@@ -67,7 +67,27 @@ def shoot(page, out: Path, name: str) -> None:
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
-def capture(base: str, out: Path) -> None:
+FIND_CONVERTIBLE = """
+from crm.users.models import User
+from leads.models import Lead
+from leads.selectors import list_account_matches, pick_account_match
+rep = User.objects.get(username="rep1")
+for lead in Lead.objects.visible_to(rep).open().exclude(status="unqualified").order_by("-score", "id"):
+    if pick_account_match(list_account_matches(lead, user=rep)):
+        print(lead.pk)
+        break
+"""
+
+
+def convertible_lead(env: dict) -> str:
+    """Return the id of the demo rep's best open lead that matches an existing account, or ""."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", FIND_CONVERTIBLE], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    return result.stdout.decode().strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def capture(base: str, out: Path, convert_lead_id: str = "") -> None:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -94,6 +114,18 @@ def capture(base: str, out: Path) -> None:
             shoot(page, out, "account-page")
         page.goto(f"{base}/tasks/")
         shoot(page, out, "my-tasks")
+        if convert_lead_id:
+            page.goto(f"{base}/leads/{convert_lead_id}/convert/")
+            page.wait_for_selector("input[name=account]")
+            shoot(page, out, "convert-page")
+        context.close()
+
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1)
+        page = context.new_page()
+        sign_in(page, base, "manager")
+        page.goto(f"{base}/dashboard/?preset=last_90")
+        page.wait_for_selector("svg.funnel")
+        shoot(page, out, "dashboard")
         context.close()
 
         tablet = browser.new_context(viewport={"width": 820, "height": 1180}, device_scale_factor=1)
@@ -138,7 +170,7 @@ def main() -> None:
         try:
             wait_until_up(f"{base}/login/")
             print(f"Capturing pages into {args.out}…")
-            capture(base, args.out)
+            capture(base, args.out, convertible_lead(env))
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -87,7 +87,9 @@ def test_the_funnel_renders_and_a_click_on_a_stage_opens_the_filtered_lead_list(
     assert query == {
         "created_after": [today.replace(day=1).isoformat()],
         "created_before": [today.isoformat()],
+        "owner": ["any"],
         "source": ["webinar"],
+        "status": ["all"],
         "mql": ["yes"],
     }
 

@@ -269,5 +269,6 @@ def test_funnel_stages_link_to_the_lead_list_filtered_to_the_stage(client, manag
         {"created_after": "2026-01-01", "created_before": "2026-03-31", "owner": rep.pk, "source": "webinar"},
     ).content.decode()
     base = f"created_after=2026-01-01&amp;created_before=2026-03-31&amp;owner={rep.pk}&amp;source=webinar"
-    assert f'href="/leads/?{base}&amp;mql=yes"' in content
+    assert f'href="/leads/?{base}&amp;status=all&amp;mql=yes"' in content
     assert f'href="/leads/?{base}&amp;status=converted"' in content
+    assert f'href="/leads/?{base}&amp;status=converted&amp;won=yes"' in content

@@ -6,9 +6,10 @@ import os
 import pytest
 from django.apps import apps
 
+from leads.models import ScoringRule
 from opportunities.models import Stage
 from opportunities.services import create_opportunity
-from tests.factories import AccountFactory, LeadFactory, UserFactory
+from tests.factories import AccountFactory, LeadFactory, SequenceFactory, StepFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -145,4 +146,35 @@ def test_a_lead_named_like_markup_is_rendered_as_text_everywhere(page, live_serv
     page.wait_for_selector(".timeline li")
     assert XSS in page.locator(".timeline li").first.inner_text()
     assert page.locator("img").count() == 0
+    assert page.dialogs == []
+
+
+def test_a_rep_reads_the_score_breakdown_and_enrolls_the_lead_from_its_page(page, live_server):
+    ScoringRule.objects.create(name="Executive title", field="title", operator="in", value="ceo, cto", points=25)
+    rep = UserFactory(username="walker", role="rep")
+    lead = LeadFactory(owner=rep, first_name="Grace", last_name="Hopper", email="grace@navy.example", title="CTO")
+    sequence = SequenceFactory(name="Welcome nurture")
+    StepFactory(sequence=sequence, order=1, subject="Hello {{ first_name }}")
+    sign_in(page, live_server, "walker")
+
+    # the score badge explains itself rule by rule
+    page.goto(f"{live_server.url}/leads/{lead.pk}/")
+    breakdown = page.locator("[data-score-breakdown]")
+    assert "Executive title" in breakdown.inner_text()
+    assert "+25" in breakdown.locator("tr.line-rule", has_text="Executive title").inner_text()
+    assert breakdown.locator("tr.line-engagement").is_visible()
+
+    # enrol in the sequence from the nurture card
+    nurture = page.locator("[data-nurture]")
+    assert "Not enrolled in a sequence." in nurture.inner_text()
+    nurture.locator("select[name=sequence]").select_option(label="Welcome nurture")
+    nurture.locator("button:has-text('Enroll in sequence')").click()
+    page.wait_for_selector(".messages:has-text('is enrolled in “Welcome nurture”')")
+
+    # the enrollment shows with its next email, and the timeline records it
+    enrollment = page.locator("[data-nurture] [data-enrollment]")
+    assert enrollment.count() == 1
+    assert "Welcome nurture" in enrollment.inner_text()
+    assert "Next email" in enrollment.inner_text() and "“Hello Grace”" in enrollment.inner_text()
+    assert "Nurture" in page.locator(".timeline li").first.locator(".badge.kind").inner_text()
     assert page.dialogs == []

@@ -7,12 +7,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
-from activities.services import log_activity
+from activities.services import log_activity, record_event
 from contacts.models import Contact
 from leads.models import Lead, LeadStatusChange
+from leads.selectors import list_unassigned_leads
+from nurture.models import Delivery
+from nurture.services.enrollment import enroll_lead
 from opportunities.models import Opportunity, OpportunityContactRole, Stage
 from opportunities.services import create_opportunity
-from tests.factories import AccountFactory, ContactFactory, LeadFactory, OpportunityFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    LeadFactory,
+    OpportunityFactory,
+    SequenceFactory,
+    StepFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +88,67 @@ def test_a_manager_sees_unassigned_leads_and_a_rep_cannot_widen_the_owner_filter
     assert "Orphan" in client.get(reverse("leads:list"), {"owner": "unassigned"}).content.decode()
     client.force_login(rep)
     assert "Orphan" not in client.get(reverse("leads:list"), {"owner": "unassigned"}).content.decode()
+
+
+def _converted(lead, opportunity):
+    Lead.objects.filter(pk=lead.pk).update(
+        status=Lead.Status.CONVERTED,
+        converted_at=timezone.now(),
+        converted_account=opportunity.account,
+        converted_opportunity=opportunity,
+    )
+
+
+def test_the_lead_list_filters_sqls_and_won_leads_of_any_status(client, rep, other_rep):
+    LeadFactory(owner=rep, last_name="Unqualifiedyet", status="working")
+    LeadFactory(owner=rep, last_name="Qualifiedone", status="qualified", qualified_at=timezone.now())
+    won = LeadFactory(owner=rep, last_name="Wonconverted", qualified_at=timezone.now())
+    _converted(won, OpportunityFactory(owner=rep, stage=Stage.objects.get(is_won=True)))
+    open_deal = LeadFactory(owner=rep, last_name="Opendealconverted", qualified_at=timezone.now())
+    _converted(open_deal, OpportunityFactory(owner=rep))
+    theirs = LeadFactory(owner=other_rep, last_name="Theirswon", qualified_at=timezone.now())
+    _converted(theirs, OpportunityFactory(owner=other_rep, stage=Stage.objects.get(is_won=True)))
+    client.force_login(rep)
+    url = reverse("leads:list")
+
+    sqls = client.get(url, {"status": "all", "sql": "yes"}).content.decode()
+    not_sqls = client.get(url, {"status": "all", "sql": "no"}).content.decode()
+    won_list = client.get(url, {"status": "converted", "won": "yes"}).content.decode()
+
+    assert all(name in sqls for name in ["Qualifiedone", "Wonconverted", "Opendealconverted"])
+    assert "Unqualifiedyet" not in sqls and "Theirswon" not in sqls
+    assert "Unqualifiedyet" in not_sqls and "Qualifiedone" not in not_sqls
+    assert "Wonconverted" in won_list
+    assert "Opendealconverted" not in won_list and "Theirswon" not in won_list
+
+
+def test_a_funnel_link_lists_the_cohort_of_any_status_and_owner_for_a_manager(client, rep, manager):
+    old = LeadFactory(owner=rep, last_name="Lastyear", mql_at=timezone.now())
+    Lead.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    LeadFactory(owner=rep, last_name="Mqlunqualified", status="unqualified", mql_at=timezone.now())
+    LeadFactory(owner=rep, last_name="Notmql")
+    today = timezone.localdate()
+    client.force_login(manager)
+    funnel = client.get(reverse("dashboards:dashboard"), {"preset": "this_month"})
+    link = next(stage["href"] for stage in funnel.context["data"]["stages"] if stage["key"] == "mql")
+
+    content = client.get(link).content.decode()
+
+    assert "Mqlunqualified" in content
+    assert "Lastyear" not in content and "Notmql" not in content
+    assert f'value="{today.replace(day=1).isoformat()}"' in content
+
+
+def test_the_unassigned_view_lists_what_list_unassigned_leads_returns(client, rep, manager):
+    LeadFactory(owner=None, last_name="Orphanopen", status="working")
+    LeadFactory(owner=None, last_name="Orphanclosed", status="unqualified")
+    LeadFactory(owner=rep, last_name="Owned")
+    client.force_login(manager)
+
+    leads = client.get(reverse("leads:list"), {"owner": "unassigned"}).context["leads"]
+
+    assert sorted(lead.pk for lead in leads) == sorted(lead.pk for lead in list_unassigned_leads(manager))
+    assert [lead.last_name for lead in leads] == ["Orphanopen"]
 
 
 def test_keyset_pages_walk_every_lead_once_in_both_directions(client, rep):
@@ -211,6 +282,24 @@ def test_the_lead_page_shows_contact_links_score_duplicates_and_convert(client, 
     assert f'href="/leads/{hidden.pk}/"' not in content
 
 
+def test_the_lead_page_explains_the_score_rule_by_rule_with_engagement_and_the_clamp(client, rep):
+    lead = LeadFactory(owner=rep, email="pat@gmail.com", phone="", company="", title="Intern", source="other")
+    client.force_login(rep)
+
+    response = client.get(reverse("leads:detail", args=[lead.pk]))
+
+    rows = [(row["rule"], row["points"], row["kind"]) for row in response.context["breakdown"]]
+    assert sorted(rows[:-2]) == [
+        ("Free-mail address", -15, "rule"),
+        ("Missing company", -10, "rule"),
+        ("Missing phone", -10, "rule"),
+    ]
+    assert rows[-2:] == [("Engagement", 0, "engagement"), ("Score limited to 0-100", 35, "clamp")]
+    content = response.content.decode()
+    assert "How the score is made" in content and "Free-mail address" in content and "+35" in content
+    assert 'class="line-clamp"' in content and 'class="line-engagement"' in content
+
+
 def test_the_timeline_lists_activities_events_and_status_changes_newest_first(client, rep):
     lead = LeadFactory(owner=rep)
     client.force_login(rep)
@@ -225,6 +314,32 @@ def test_the_timeline_lists_activities_events_and_status_changes_newest_first(cl
     assert timeline[0].title == "Discovery call"
     lead.refresh_from_db()
     assert lead.last_activity_at is not None
+
+
+def test_the_timeline_labels_every_system_event_kind(client, rep):
+    lead = LeadFactory(owner=rep)
+    kinds = {
+        "nurture_email": "Nurture email",
+        "unsubscribed": "Unsubscribed",
+        "mql": "MQL",
+        "assigned": "Assigned",
+        "assignment_failed": "Not assigned",
+        "converted": "Converted",
+        "field_changed": "Edited",
+        "nurture_enrolled": "Nurture",
+        "nurture_stopped": "Nurture stopped",
+        "form_submitted": "Web form",
+        "some_new_kind": "Some new kind",
+    }
+    for kind in kinds:
+        record_event(kind, f"Summary of {kind}", lead=lead)
+    client.force_login(rep)
+
+    content = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+
+    for kind, label in kinds.items():
+        assert f'class="badge kind kind-{kind}"' in content
+        assert f"</span> {label}</span>" in content, kind
 
 
 def test_a_task_needs_a_due_date(client, rep):
@@ -242,9 +357,15 @@ def test_the_lead_page_costs_a_fixed_number_of_queries(client, rep, django_asser
         log_activity(by=rep, kind="note", subject=f"Note {i}", lead=lead)
         LeadStatusChange.objects.create(lead=lead, to_status="working", changed_by=rep, changed_at=timezone.now())
         LeadFactory(owner=rep, company="Acme", last_name="Lee")
+    for _ in range(3):
+        sequence = SequenceFactory()
+        StepFactory(sequence=sequence, order=1)
+        enrollment = enroll_lead(lead, sequence=sequence, by=rep)
+        Delivery.objects.create(enrollment=enrollment, step=enrollment.current_step, status="sent")
     client.force_login(rep)
-    # session, user, lead, 2 duplicate lookups, 3 timeline sources, session save (3 statements)
-    with django_assert_max_num_queries(11):
+    # session, user, lead, 4 for the score breakdown (rules, weights, rule matches, engagement),
+    # 2 duplicate lookups, 3 timeline sources, 2 for nurture (enrollments, sequences), session save (3 statements)
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == 200
 
 

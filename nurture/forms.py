@@ -1,0 +1,46 @@
+"""HTML forms of the nurture controls on the lead pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from crm.users.models import User
+from nurture.selectors import list_enrollable_sequences
+
+
+class EnrollForm(forms.Form):
+    """Pick the sequence to enrol a lead in."""
+
+    sequence = forms.ModelChoiceField(
+        queryset=None,
+        label="Sequence",
+        empty_label="— sequence —",
+        error_messages={"required": "Choose a sequence.", "invalid_choice": "Choose an active sequence with steps."},
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sequence"].queryset = list_enrollable_sequences(user)
+
+
+class BulkEnrollForm(EnrollForm):
+    """Enrol the leads selected in the lead list; the sequence is picked on the confirmation page."""
+
+    MAX_LEADS = 200
+
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], error_messages={"required": "Select some leads first."}
+    )
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        raw_ids = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        self.fields["ids"].choices = [(value, value) for value in raw_ids if str(value).isdigit()]
+        self.fields["sequence"].required = bool(self.data.get("confirm"))
+
+    def clean_ids(self):
+        ids = self.cleaned_data["ids"]
+        if len(ids) > self.MAX_LEADS:
+            raise forms.ValidationError(f"Pick at most {self.MAX_LEADS} leads at a time.")
+        return ids
