@@ -8,7 +8,9 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api.serializers import AccountSerializer
 from accounts.models import Account
+from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact
 from crm.common.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
 from crm.users.models import User
@@ -17,6 +19,7 @@ from leads.exceptions import LeadConverted
 from leads.selectors import list_account_matches, list_contact_matches, list_lead_matches, pick_account_match
 from leads.services.capture import delete_lead
 from leads.services.conversion import convert_lead
+from opportunities.api.serializers import OpportunitySerializer
 from opportunities.models import Opportunity, Stage
 
 MAX_ID = 2**63 - 1
@@ -74,85 +77,33 @@ class ConvertLeadSerializer(serializers.Serializer):
         return {key: item for key, item in (value or {}).items() if item is not None}
 
 
-class ConvertedAccountSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Account
-        fields = [
-            "id",
-            "name",
-            "website",
-            "domain",
-            "industry",
-            "employees",
-            "annual_revenue",
-            "phone",
-            "billing_street",
-            "billing_city",
-            "billing_state",
-            "billing_postal_code",
-            "billing_country",
-            "parent",
-            "owner",
-            "description",
-            "created_at",
-            "updated_at",
-        ]
-
-
-class ConvertedContactSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Contact
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "title",
-            "department",
-            "mailing_street",
-            "mailing_city",
-            "mailing_state",
-            "mailing_postal_code",
-            "mailing_country",
-            "account",
-            "lead_source",
-            "owner",
-            "do_not_contact",
-            "description",
-            "created_at",
-            "updated_at",
-        ]
-
-
-class ConvertedOpportunitySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Opportunity
-        fields = [
-            "id",
-            "name",
-            "account",
-            "amount",
-            "close_date",
-            "stage",
-            "probability",
-            "forecast_category",
-            "lead_source",
-            "owner",
-            "next_step",
-            "description",
-            "created_at",
-            "updated_at",
-        ]
+class Meta:
+    model = Opportunity
+    fields = [
+        "id",
+        "name",
+        "account",
+        "amount",
+        "close_date",
+        "stage",
+        "probability",
+        "forecast_category",
+        "lead_source",
+        "owner",
+        "next_step",
+        "description",
+        "created_at",
+        "updated_at",
+    ]
 
 
 class ConversionSerializer(serializers.Serializer):
     lead = LeadSerializer()
-    account = ConvertedAccountSerializer()
+    account = AccountSerializer()
     account_created = serializers.BooleanField()
-    contact = ConvertedContactSerializer()
+    contact = ContactSerializer()
     contact_created = serializers.BooleanField()
-    opportunity = ConvertedOpportunitySerializer(allow_null=True)
+    opportunity = OpportunitySerializer(allow_null=True)
 
 
 class AccountMatchSerializer(serializers.Serializer):
