@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from crm.common.api import HealthView
+from leads.api.imports import ImportJobViewSet
 from leads.api.views import LeadViewSet
 
 router = DefaultRouter()
 router.register("leads", LeadViewSet, basename="lead")
+router.register("imports", ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),

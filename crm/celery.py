@@ -39,4 +39,5 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
+    "resume-stale-imports": {"task": "leads.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
 }
