@@ -338,3 +338,13 @@ def test_the_import_queues_its_job_after_commit(manager, django_capture_on_commi
     assert len(callbacks) == 1
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 1)
+
+
+def test_importing_the_same_file_again_creates_and_changes_nothing(manager):
+    rows = [["Last Name", "Email", "City"], ["Doe", "jd@x.example", "Paris"], ["Roe", "rr@x.example", ""]]
+    run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    again = run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    assert (again.created, again.updated, again.rows_done) == (0, 0, 2)
+    assert Lead.objects.count() == 2
