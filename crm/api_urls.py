@@ -16,5 +16,7 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # The report is a file: no trailing slash, unlike the router's routes.
+    path("imports/<int:pk>/errors.csv", ImportJobViewSet.as_view({"get": "errors"}), name="import-errors"),
     path("", include(router.urls)),
 ]

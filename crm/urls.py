@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lead_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("leads/import/", include("leads.urls_import")),
     path("leads/", include("leads.urls")),
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),

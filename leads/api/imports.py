@@ -9,7 +9,6 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -115,7 +114,6 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         summary="Error report of an import (CSV: row, column, message, value)",
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="errors.csv", url_name="errors")
     def errors(self, request, pk=None):
         job = self.get_object()
         return error_report_response(job)
