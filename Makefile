@@ -52,5 +52,8 @@ check: lint ## Lint, missing migrations, production deploy check
 	DJANGO_ALLOWED_HOSTS=crm.example.com \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+bench: $(VENV)/.installed-runtime ## Benchmark on PostgreSQL + Redis (BENCH_ARGS="--scale 0.1 --only import")
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean: ## Remove the virtualenv and local data in var/
 	rm -rf $(VENV) var
