@@ -251,8 +251,6 @@ def import_csv(ctx) -> dict:
         started = time.perf_counter()
         cursor.copy_expert("COPY bench_copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)", handle)
         copy_seconds = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_copy_baseline")
     leads_before = Lead.objects.count()
 
     from leads.services.importing import create_import, run_import
@@ -261,6 +259,7 @@ def import_csv(ctx) -> dict:
         job = create_import(by=ctx.admin, file=File(handle, name=path.name), enqueue=False)
     import_seconds, _ = ctx.timed(run_import, job.pk)
     job = ImportJob.objects.get(pk=job.pk)
+    floor_seconds = _insert_floor()
     copy_rate, import_rate = rows / copy_seconds, rows / import_seconds
     return {
         "rows": [
@@ -273,6 +272,13 @@ def import_csv(ctx) -> dict:
                 higher_is_better=True,
             ),
             row("seconds", round(import_seconds, 2), "s", baseline=round(copy_seconds, 2), baseline_label="plain COPY"),
+            row(
+                "seconds vs the schema's floor",
+                round(import_seconds, 2),
+                "s",
+                baseline=round(floor_seconds, 2),
+                baseline_label="INSERT…SELECT into leads + history",
+            ),
         ],
         "details": written
         | {
@@ -286,6 +292,29 @@ def import_csv(ctx) -> dict:
             "assignment_installed": _installed("leads.services.assignment"),
         },
     }
+
+
+def _insert_floor() -> float:
+    """Time what the database alone needs to add the copied rows as leads (indexes, constraints, history), then
+    roll it back: the part of the import's cost that no import code can remove."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        try:
+            cursor.execute(
+                "WITH inserted AS (INSERT INTO leads_lead (first_name, last_name, email, phone, company, title, website,"
+                " industry, country, city, description, source, status, unqualified_reason, score, rating,"
+                " do_not_contact, created_at, updated_at)"
+                " SELECT c0, coalesce(c1, ''), 'floor' || row_number() OVER () || '-' || c2, c5, c3, c4, '', '', c11, c10, '', 'import', 'new', '', 0,"
+                " 'cold', false, now(), now() FROM bench_copy_baseline ORDER BY c2 RETURNING id, status)"
+                " INSERT INTO leads_leadstatuschange (lead_id, from_status, to_status, changed_at, reason)"
+                " SELECT id, '', status, now(), 'Imported' FROM inserted"
+            )
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks, as a commit runs them
+        finally:
+            cursor.execute("ROLLBACK")
+            cursor.execute("DROP TABLE bench_copy_baseline")
+    return time.perf_counter() - started
 
 
 def _installed(module: str) -> bool:

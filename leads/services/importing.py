@@ -32,7 +32,9 @@ import csv
 import io
 import json
 import logging
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -146,6 +148,7 @@ TRUE_VALUES = {"1", "true", "yes", "y", "x", "on", "oui"}
 FALSE_VALUES = {"0", "false", "no", "n", "", "off", "non"}
 
 _EMAIL = re.compile(r"^[^@\s,;<>()\[\]\"']+@[^@\s,;<>()\[\]\"']+\.[^@\s,;<>()\[\]\"']+$")
+_MONEY_NOISE = re.compile(r"[\s,$€£\u202f]")
 _FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d.]))+")
 
 
@@ -341,7 +344,7 @@ def _to_employees(value: str) -> int:
 
 
 def _to_revenue(value: str) -> Decimal:
-    text = re.sub(r"[\s,$€£\u202f]", "", value)
+    text = _MONEY_NOISE.sub("", value)
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -476,19 +479,12 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     touched: list[int] = []
     created_unowned: list[int] = []
     try:
-        shape = FileShape(job.encoding, job.delimiter, job.headers, has_nul=True)
+        shape = FileShape(job.encoding, job.delimiter, job.headers, has_nul=_has_nul(job.file.path))
         if job.rows_total is None:
             job.rows_total = count_rows(job.file.path, shape)
             job.save(update_fields=["rows_total", "updated_at"])
-        validator = RowValidator(job)
-        rows = _open_rows(job.file.path, shape)
-        skipped = sum(1 for _ in islice(rows, job.rows_done))
-        assert skipped == job.rows_done, "the file is shorter than the progress recorded"
-        while True:
-            chunk = list(islice(rows, CHUNK_ROWS))
-            if not chunk:
-                break
-            created_ids, updated_ids = _import_chunk(job, validator, chunk)
+        for size, result in _validated_chunks(job, shape):
+            created_ids, updated_ids = _import_chunk(job, size, result)
             touched.extend(created_ids)
             touched.extend(updated_ids)
             if job.owner_id is None:
@@ -499,7 +495,7 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
         logger.exception("import %s failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED,
-            detail=f"The import stopped at row {job.rows_done + 1}: {exc.__class__.__name__}."[:500],
+            detail=f"The import stopped at row {job.rows_done + 2}: {exc.__class__.__name__}."[:500],
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
@@ -513,16 +509,66 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     return job
 
 
+def _has_nul(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return any(b"\0" in block for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _validated_chunks(job: ImportJob, shape: FileShape) -> Iterator[tuple[int, ChunkResult]]:
+    """Yield (rows read, validated rows) per chunk after the committed ones.
+
+    A thread reads and validates the next chunk while the caller writes the current one: the database works
+    while Python parses (psycopg2 releases the GIL), which hides most of the parsing time on a big file.
+    """
+    validator = RowValidator(job)
+    results: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            rows = _open_rows(job.file.path, shape)
+            skipped = sum(1 for _ in islice(rows, job.rows_done))
+            if skipped != job.rows_done:
+                raise ValueError("The file is shorter than the progress recorded.")
+            number = job.rows_done + 2
+            while chunk := list(islice(rows, CHUNK_ROWS)):
+                if not put((len(chunk), validator.validate(chunk, first_row=number))):
+                    return
+                number += len(chunk)
+            put(None)
+        except BaseException as exc:
+            put(exc)
+
+    reader = threading.Thread(target=produce, name=f"import-{job.pk}-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := results.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
 @transaction.atomic
-def _import_chunk(job: ImportJob, validator: RowValidator, chunk: list[list[str]]) -> tuple[list[int], list[int]]:
-    """Validate and upsert one chunk and save the progress, in one transaction."""
-    result = validator.validate(chunk, first_row=job.rows_done + 2)
+def _import_chunk(job: ImportJob, size: int, result: ChunkResult) -> tuple[list[int], list[int]]:
+    """Upsert one validated chunk, store its errors and save the progress, in one transaction."""
     write = _write_postgres if connection.vendor == "postgresql" else _write_portable
     created_ids, updated_ids = write(job, list(result.rows.values())) if result.rows else ([], [])
     errors_room = MAX_ERRORS_PER_JOB - ImportRowError.objects.filter(job=job).count() if result.errors else 0
     if errors_room > 0:
         ImportRowError.objects.bulk_create(result.errors[:errors_room], batch_size=5000)
-    job.rows_done += len(chunk)
+    job.rows_done += size
     job.created += len(created_ids)
     job.updated += len(updated_ids)
     job.merged += result.merged
