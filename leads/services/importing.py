@@ -428,7 +428,13 @@ def create_import(
 
 @transaction.atomic
 def start_import(job: ImportJob, *, by: User, mapping: Any) -> ImportJob:
-    """Confirm the column mapping of a job awaiting it and queue the import."""
+    """Confirm the column mapping of a job awaiting it and queue the import.
+
+    Raises:
+        PermissionDenied: only managers and admins import.
+    """
+    if not by.can_manage:
+        raise PermissionDenied("Only managers and admins may import leads.")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.DRAFT:
         return job
