@@ -348,3 +348,50 @@ def test_importing_the_same_file_again_creates_and_changes_nothing(manager):
 
     assert (again.created, again.updated, again.rows_done) == (0, 0, 2)
     assert Lead.objects.count() == 2
+
+
+def test_a_running_job_whose_worker_stopped_beating_is_resumed_by_the_sweeper(manager, monkeypatch):
+    from leads.tasks import resume_stale_imports_bulk_task
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
+    job = create_import(by=manager, file=make_csv([["Last Name"], ["A"], ["B"]]), enqueue=False)
+    # given a worker that committed the first row, then died
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    importing.claim_import(job.pk)
+    importing._import_chunk(
+        ImportJob.objects.get(pk=job.pk), 1, importing.RowValidator(job).validate([["A"]], first_row=2)
+    )
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - importing.STALE_AFTER * 2)
+
+    resume_stale_imports_bulk_task()
+
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created, job.attempts) == ("done", 2, 2, 2)
+    assert sorted(Lead.objects.values_list("last_name", flat=True)) == ["A", "B"]
+
+
+def test_the_command_imports_a_file_with_a_progress_line(manager, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_text("Nom,Courriel\nDupont,jd@x.example\n,bad@x.example\n", encoding="latin-1")
+
+    call_command(
+        "import_leads", str(path), "--by", manager.username, "--mapping", '{"Nom": "last_name", "Courriel": "email"}'
+    )
+
+    out = capsys.readouterr()
+    assert "2 rows, 1 created, 0 updated, 0 merged duplicates, 1 failed" in out.out
+    assert "2/2" in out.err
+    assert Lead.objects.get().email == "jd@x.example"
+
+
+def test_the_command_refuses_a_rep(rep, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_text("Last Name\nDoe\n")
+
+    with pytest.raises(CommandError, match="Only managers and admins may import leads"):
+        call_command("import_leads", str(path), "--by", rep.username)
+    assert not ImportJob.objects.exists()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.common.exceptions import ApplicationError
 from crm.users.models import User
 from leads.models import ImportJob
 from leads.services.importing import create_import, run_import
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                 )
             except ValidationError as exc:
                 raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+            except ApplicationError as exc:
+                raise CommandError(exc.detail) from exc
         started = time.monotonic()
         job = run_import(job.pk, progress=self._progress) or ImportJob.objects.get(pk=job.pk)
         sys.stderr.write("\n")
