@@ -224,8 +224,8 @@ def write_import_csv(path: Path, rows: int, existing_leads: int) -> dict:
                 email = (
                     f"lead{1 + (n * 7919) % existing_leads}@company{(1 + (n * 7919) % existing_leads) % 50000}.example"
                 )
-            elif n % 100 == 11 and n > 100:
-                email = f"import{n - 100}@new{(n - 100) % 20000}.example"
+            elif n % 100 == 11:
+                email = f"import{n - 1}@new{(n - 1) % 20000}.example"
             else:
                 email = f"import{n}@new{n % 20000}.example"
             last = "" if n % 400 == 3 else f"Imported{n}"
