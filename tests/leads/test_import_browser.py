@@ -50,8 +50,12 @@ def test_a_manager_uploads_maps_and_watches_the_import_progress_live(live_server
             context = browser.new_context()
             context.add_cookies([{"name": "sessionid", "value": _session_cookie(manager), "url": live_server.url}])
             page = context.new_page()
-            script_errors = []
-            page.on("console", lambda message: message.type == "error" and script_errors.append(message.text))
+            script_errors, failed_urls = [], []
+            page.on("pageerror", lambda error: script_errors.append(str(error)))
+            page.on(
+                "response",
+                lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and failed_urls.append(r.url),
+            )
             page.goto(live_server.url + "/leads/import/")
             page.get_by_label("CSV file").set_input_files(str(csv_path))
             page.get_by_role("button", name="Upload and check the columns").click()
@@ -77,5 +81,6 @@ def test_a_manager_uploads_maps_and_watches_the_import_progress_live(live_server
             browser.close()
 
     assert script_errors == []
+    assert failed_urls == []
     assert "3,Surname,Last name is required." in content
     assert Lead.objects.get().email == "ada@x.example"
