@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -130,13 +131,20 @@ def error_report_response(job: ImportJob) -> StreamingHttpResponse:
 
     def rows():
         yield writer.writerow(["row", "column", "message", "value"])
-        errors = (
-            ImportRowError.objects.filter(job=job)
-            .order_by("row", "id")
-            .values_list("row", "column", "message", "value")
-        )
-        for number, column, message, value in errors.iterator(chunk_size=5000):
-            yield writer.writerow([number, *(escape_for_spreadsheet(text) for text in (column, message, value))])
+        # Keyset pages rather than a server-side cursor: no database cursor stays open while the client reads.
+        after = (0, 0)
+        while True:
+            page = list(
+                ImportRowError.objects.filter(job=job)
+                .filter(Q(row__gt=after[0]) | Q(row=after[0], pk__gt=after[1]))
+                .order_by("row", "pk")
+                .values_list("row", "pk", "column", "message", "value")[:5000]
+            )
+            for number, _, column, message, value in page:
+                yield writer.writerow([number, *(escape_for_spreadsheet(text) for text in (column, message, value))])
+            if len(page) < 5000:
+                return
+            after = (page[-1][0], page[-1][1])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'

@@ -33,7 +33,6 @@ def _session_cookie(user) -> str:
 
 
 @pytest.mark.chromium
-@pytest.mark.django_db(transaction=True)
 def test_a_manager_uploads_maps_and_watches_the_import_progress_live(live_server, manager, settings, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
