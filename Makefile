@@ -55,5 +55,8 @@ check: lint ## Lint, missing migrations, production deploy check
 screenshots: $(VENV)/.installed-dev ## Render the main pages with the demo data into docs/screenshots/
 	$(PY) scripts/screenshots.py
 
+bench: $(VENV)/.installed-runtime ## Benchmark on PostgreSQL + Redis (BENCH_ARGS="--scale 0.1 --only import")
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean: ## Remove the virtualenv and local data in var/
 	rm -rf $(VENV) var

@@ -11,6 +11,7 @@ from crm.common.api import HealthView
 from crm.users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
 from dashboards.api.views import FunnelReportView
 from leads.api.assignment import AssignmentRuleViewSet
+from leads.api.imports import ImportJobViewSet
 from leads.api.scoring import ScoringRuleViewSet
 from leads.api.views import LeadViewSet
 from leads.api.web_to_lead import WebToLeadView
@@ -31,6 +32,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("api-tokens", ApiTokenViewSet, basename="api-token")
 router.register("sequences", SequenceViewSet, basename="sequence")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("imports", ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
@@ -41,5 +43,7 @@ urlpatterns = [
     path("reports/funnel/", FunnelReportView.as_view(), name="reports-funnel"),
     # Before the router, so the lead detail route can't shadow it; nurture owns it (leads can't import nurture).
     path("leads/<int:pk>/enroll/", LeadEnrollView.as_view(), name="lead-enroll"),
+    # The report is a file: no trailing slash, unlike the router's routes.
+    path("imports/<int:pk>/errors.csv", ImportJobViewSet.as_view({"get": "errors"}), name="import-errors"),
     path("", include(router.urls)),
 ]

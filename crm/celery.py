@@ -57,4 +57,5 @@ app.conf.beat_schedule = {
     # The database says which nurture steps are due; this only kicks the sender.
     "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
     "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
+    "resume-stale-imports": {"task": "leads.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("leads/import/", include("leads.urls_import")),
     path("leads/", include("leads.urls", namespace="leads")),
     path("accounts/", include("accounts.urls", namespace="accounts")),
     path("contacts/", include("contacts.urls", namespace="contacts")),

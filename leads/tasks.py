@@ -135,3 +135,21 @@ def notify_assignment_failed_task(lead_ids: list[int]) -> None:
             from_email=None,
             recipient_list=[recipient.email],
         )
+
+
+# An import of millions of rows runs for minutes: it gets its own limits, far above the default short-task ones.
+@shared_task(acks_late=True, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
+def run_import_bulk_task(job_id: int) -> None:
+    """Run an import job from its last committed chunk; a duplicate delivery finds it claimed or done."""
+    from leads.services.importing import run_import
+
+    run_import(job_id)
+
+
+@shared_task(acks_late=True)
+def resume_stale_imports_bulk_task() -> None:
+    """Re-queue imports whose worker stopped beating (crash, deploy); each resumes after its last chunk."""
+    from leads.services.importing import list_stale_imports
+
+    for job_id in list_stale_imports():
+        run_import_bulk_task.delay(job_id)

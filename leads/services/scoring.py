@@ -101,6 +101,21 @@ def score_lead(lead_id: int) -> Lead | None:
     return lead
 
 
+def score_leads(lead_ids: list[int]) -> int:
+    """Score the given leads set-based, a few thousand ids per statement; return how many changed."""
+    scoring = load_scoring()
+    changed_total = 0
+    for start in range(0, len(lead_ids), IDS_PER_STATEMENT):
+        with transaction.atomic():
+            changed, reached = _apply_scores(
+                scoring, LeadFilter(ids=tuple(lead_ids[start : start + IDS_PER_STATEMENT]))
+            )
+            changed_total += changed
+            if reached:
+                on_leads_reached_mql([lead_id for lead_id, _score, _owner in reached])
+    return changed_total
+
+
 def score_unscored_leads(*, limit: int = 10_000) -> int:
     """Score up to `limit` leads that were never scored (a lost kick's repair); return how many were scored."""
     ids = list(
@@ -111,12 +126,7 @@ def score_unscored_leads(*, limit: int = 10_000) -> int:
     )
     if not ids:
         return 0
-    scoring = load_scoring()
-    for start in range(0, len(ids), IDS_PER_STATEMENT):
-        with transaction.atomic():
-            _changed, reached = _apply_scores(scoring, LeadFilter(ids=tuple(ids[start : start + IDS_PER_STATEMENT])))
-            if reached:
-                on_leads_reached_mql([lead_id for lead_id, _score, _owner in reached])
+    score_leads(ids)
     logger.info("scored %d never-scored leads", len(ids))
     return len(ids)
 

@@ -1,0 +1,400 @@
+"""The CSV import service: file shapes, mapping, per-row errors, upsert, resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from crm.common.exceptions import PermissionDenied
+from leads.models import ImportJob, ImportRowError, Lead, LeadStatusChange
+from leads.services import importing
+from leads.services.importing import create_import, detect_mapping, run_import
+from leads.services.scoring import explain_score
+from leads.tasks import run_import_bulk_task
+from tests.factories import AccountFactory, LeadFactory
+
+SALESFORCE_HEADERS = [
+    "Lead ID",
+    "First Name",
+    "Last Name",
+    "Title",
+    "Company",
+    "Email",
+    "Phone",
+    "Lead Source",
+    "Lead Status",
+    "No. of Employees",
+    "Annual Revenue",
+    "City",
+    "Country",
+    "Email Opt Out",
+]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_csv(rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8") -> ContentFile:
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return ContentFile(text.getvalue().encode(encoding), name="leads.csv")
+
+
+def run(job: ImportJob) -> ImportJob:
+    run_import(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_salesforce_export_headers_map_to_lead_fields():
+    mapping = detect_mapping(SALESFORCE_HEADERS)
+
+    assert mapping == {
+        "Lead ID": "",
+        "First Name": "first_name",
+        "Last Name": "last_name",
+        "Title": "title",
+        "Company": "company",
+        "Email": "email",
+        "Phone": "phone",
+        "Lead Source": "source",
+        "Lead Status": "status",
+        "No. of Employees": "employees",
+        "Annual Revenue": "annual_revenue",
+        "City": "city",
+        "Country": "country",
+        "Email Opt Out": "do_not_contact",
+    }
+
+
+def test_our_own_export_headers_map_to_themselves_whatever_the_case_and_spacing():
+    assert detect_mapping(["last_name", " EMAIL ", "Annual_Revenue", "notes"]) == {
+        "last_name": "last_name",
+        " EMAIL ": "email",
+        "Annual_Revenue": "annual_revenue",
+        "notes": "description",
+    }
+
+
+def test_a_salesforce_export_imports_with_labels_translated(manager):
+    file = make_csv(
+        [
+            SALESFORCE_HEADERS,
+            ["00Q1", "Ada", "Lovelace", "CTO", "Analytical Ltd", "Ada@Analytical.example", "+44 20 1234", "Web",
+             "Open - Not Contacted", "1,200", "$1,500,000.50", "London", "UK", "1"],
+            ["00Q2", "Alan", "Turing", "", "Bletchley", "alan@bletchley.example", "", "Partner Referral",
+             "Working - Contacted", "", "", "", "", "0"],
+        ]
+    )  # fmt: skip
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert (job.status, job.created, job.failed) == ("done", 2, 0)
+    ada = Lead.objects.get(email="ada@analytical.example")
+    assert (ada.first_name, ada.company, ada.phone, ada.source, ada.status) == (
+        "Ada",
+        "Analytical Ltd",
+        "+44 20 1234",
+        "web",
+        "new",
+    )
+    assert (ada.employees, str(ada.annual_revenue), ada.do_not_contact) == (1200, "1500000.50", True)
+    assert Lead.objects.get(email="alan@bletchley.example").status == "working"
+    assert LeadStatusChange.objects.filter(lead=ada, from_status="", to_status="new", changed_by=manager).exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
+def test_utf8_with_or_without_bom_and_latin1_files_keep_their_accents(manager, encoding):
+    file = make_csv([["Last Name", "City"], ["Müller", "Zürich"], ["Dupré", "Besançon"]], encoding=encoding)
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert job.created == 2
+    assert set(Lead.objects.values_list("last_name", "city")) == {("Müller", "Zürich"), ("Dupré", "Besançon")}
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_the_delimiter_is_sniffed(manager, delimiter):
+    file = make_csv([["Last Name", "Email"], ["Doe", "jd@x.example"], ["Roe", "rr@x.example"]], delimiter=delimiter)
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert job.created == 2
+    assert Lead.objects.filter(last_name="Doe", email="jd@x.example").exists()
+
+
+def test_quoted_newlines_stay_inside_their_cell_and_nul_bytes_are_dropped(manager):
+    content = b'Last Name,Description\r\n"Doe","line one\nline two"\r\nRo\x00e,plain\r\n'
+
+    job = run(create_import(by=manager, file=ContentFile(content, name="x.csv"), enqueue=False))
+
+    assert (job.rows_total, job.created) == (2, 2)
+    assert Lead.objects.get(last_name="Doe").description == "line one\nline two"
+    assert Lead.objects.filter(last_name="Roe").exists()
+
+
+def test_bad_rows_are_reported_by_row_and_column_and_good_rows_still_land(manager):
+    file = make_csv(
+        [
+            ["Last Name", "Email", "No. of Employees", "Lead Status", "Title"],
+            ["Good", "good@x.example", "10", "New", ""],
+            ["", "nolast@x.example", "", "", ""],
+            ["BadMail", "not-an-email", "", "", ""],
+            ["BadCount", "", "many", "", ""],
+            ["Converted", "", "", "Closed - Converted", ""],
+            ["TooLong", "", "", "", "x" * 129],
+        ]
+    )
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert (job.rows_done, job.created, job.failed) == (6, 1, 5)
+    assert list(Lead.objects.values_list("last_name", flat=True)) == ["Good"]
+    errors = list(ImportRowError.objects.filter(job=job).values_list("row", "column", "message"))
+    assert errors == [
+        (3, "Last Name", "Last name is required."),
+        (4, "Email", "Enter a valid email address."),
+        (5, "No. of Employees", "Enter a whole number of employees."),
+        (6, "Lead Status", "A lead becomes converted only through conversion; import it as qualified."),
+        (7, "Title", "Longer than 128 characters."),
+    ]
+
+
+def test_formula_prefixes_are_stripped_but_phone_numbers_and_numbers_are_kept(manager):
+    file = make_csv(
+        [
+            ["Last Name", "Company", "Phone", "Title"],
+            ['=HYPERLINK("http://evil.example","x")', "@SUM(A1)", "+33 1 23 45", "-5"],
+            ["Plain", "+cmd|' /C calc'!A0", "-1 555", "=1+2"],
+        ]
+    )
+
+    run(create_import(by=manager, file=file, enqueue=False))
+
+    first = Lead.objects.get(phone="+33 1 23 45")
+    assert (first.last_name, first.company, first.title) == ('HYPERLINK("http://evil.example","x")', "SUM(A1)", "-5")
+    second = Lead.objects.get(last_name="Plain")
+    assert (second.company, second.phone, second.title) == ("cmd|' /C calc'!A0", "-1 555", "1+2")
+
+
+def test_an_open_lead_with_the_email_is_updated_not_duplicated(manager):
+    lead = LeadFactory(email="known@x.example", last_name="Old", company="Old Co", phone="123", status="working")
+    file = make_csv(
+        [["Last Name", "Email", "Company", "Phone", "Lead Status"], ["New", "KNOWN@x.example ", "New Co", "", "New"]]
+    )
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert (job.created, job.updated) == (0, 1)
+    lead.refresh_from_db()
+    # Non-empty cells overwrite, empty cells leave the field alone, status is kept.
+    assert (lead.last_name, lead.company, lead.phone, lead.status) == ("New", "New Co", "123", "working")
+    assert lead.score == explain_score(lead)["score"]
+
+
+def test_converted_leads_are_never_touched_and_a_new_lead_is_created_instead(manager):
+    account = AccountFactory()
+    converted = LeadFactory(
+        email="conv@x.example",
+        last_name="Converted",
+        status="converted",
+        converted_at=timezone.now(),
+        converted_account=account,
+    )
+    file = make_csv([["Last Name", "Email"], ["Again", "conv@x.example"]])
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert (job.created, job.updated) == (1, 0)
+    converted.refresh_from_db()
+    assert converted.last_name == "Converted"
+    assert Lead.objects.get(email="conv@x.example", status="new").last_name == "Again"
+
+
+def test_duplicates_inside_the_file_merge_into_one_lead_with_later_cells_winning(manager):
+    file = make_csv(
+        [
+            ["Last Name", "Email", "Company", "City"],
+            ["Doe", "dup@x.example", "First Co", "Paris"],
+            ["Doe", "DUP@x.example", "Second Co", ""],
+            ["Other", "other@x.example", "", ""],
+        ]
+    )
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert (job.created, job.merged, job.rows_done) == (2, 1, 3)
+    lead = Lead.objects.get(email="dup@x.example")
+    assert (lead.company, lead.city) == ("Second Co", "Paris")
+
+
+def test_a_duplicate_in_a_later_chunk_updates_the_lead_of_an_earlier_chunk(manager, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    file = make_csv([["Last Name", "Email"], ["A", "a@x.example"], ["B", "b@x.example"], ["A2", "a@x.example"]])
+
+    job = run(create_import(by=manager, file=file, enqueue=False))
+
+    assert (job.created, job.updated) == (2, 1)
+    assert Lead.objects.get(email="a@x.example").last_name == "A2"
+
+
+def test_a_retried_job_resumes_after_its_last_committed_chunk_and_imports_nothing_twice(manager, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    rows = [["Last Name", "Company"]] + [[f"L{n}", "no email"] for n in range(5)]
+    job = create_import(by=manager, file=make_csv(rows), enqueue=False)
+    real_chunk = importing._import_chunk
+    calls = []
+
+    def crash_on_second_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("worker lost")
+        return real_chunk(*args, **kwargs)
+
+    # given a worker that dies in the second chunk
+    monkeypatch.setattr(importing, "_import_chunk", crash_on_second_chunk)
+    with pytest.raises(OSError):
+        run_import(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, Lead.objects.count()) == ("failed", 2, 2)
+
+    # when the job is delivered again
+    monkeypatch.setattr(importing, "_import_chunk", real_chunk)
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    job = run(job)
+
+    # then rows without email (which cannot be matched) were still imported once each
+    assert (job.status, job.rows_done, job.created) == ("done", 5, 5)
+    assert sorted(Lead.objects.values_list("last_name", flat=True)) == [f"L{n}" for n in range(5)]
+
+
+def test_a_second_delivery_while_the_job_runs_does_nothing(manager):
+    job = create_import(by=manager, file=make_csv([["Last Name"], ["Doe"]]), enqueue=False)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", updated_at=timezone.now())
+
+    assert run_import(job.pk) is None
+    assert Lead.objects.count() == 0
+
+
+def test_a_finished_job_delivered_again_imports_nothing(manager):
+    job = run(create_import(by=manager, file=make_csv([["Last Name"], ["Doe"]]), enqueue=False))
+
+    assert run_import(job.pk) is None
+    assert Lead.objects.count() == 1
+
+
+def test_progress_counts_rows_and_reports_a_rate(manager, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    job = create_import(by=manager, file=make_csv([["Last Name"]] + [[f"L{n}"] for n in range(5)]), enqueue=False)
+    seen = []
+
+    run_import(job.pk, progress=lambda j: seen.append((j.rows_done, j.rows_total, j.status)))
+
+    assert seen == [(2, 5, "running"), (4, 5, "running"), (5, 5, "running"), (5, 5, "done")]
+    job.refresh_from_db()
+    assert job.percent == 100
+    assert job.eta_seconds is None
+
+
+def test_reps_may_not_import(rep):
+    with pytest.raises(PermissionDenied):
+        create_import(by=rep, file=make_csv([["Last Name"], ["Doe"]]))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa",
+            "not a text",
+        ),
+    ],
+)
+def test_an_empty_or_binary_file_is_refused_naming_the_file(manager, content, message):
+    with pytest.raises(ValidationError) as error:
+        create_import(by=manager, file=ContentFile(content, name="x.csv"))
+
+    assert message in error.value.message_dict["file"][0]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_without_a_last_name_column_is_refused_naming_the_mapping(manager):
+    with pytest.raises(ValidationError) as error:
+        create_import(by=manager, file=make_csv([["Email"], ["a@x.example"]]))
+
+    assert "last_name" in error.value.message_dict["mapping"][0]
+
+
+def test_the_import_queues_its_job_after_commit(manager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = create_import(by=manager, file=make_csv([["Last Name"], ["Doe"]]))
+
+    kicks = [getattr(callback, "task_name", None) for callback in callbacks]
+    assert kicks.count(run_import_bulk_task.name) == 1
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 1)
+
+
+def test_importing_the_same_file_again_creates_and_changes_nothing(manager):
+    rows = [["Last Name", "Email", "City"], ["Doe", "jd@x.example", "Paris"], ["Roe", "rr@x.example", ""]]
+    run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    again = run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    assert (again.created, again.updated, again.rows_done) == (0, 0, 2)
+    assert Lead.objects.count() == 2
+
+
+def test_a_running_job_whose_worker_stopped_beating_is_resumed_by_the_sweeper(manager, monkeypatch):
+    from leads.tasks import resume_stale_imports_bulk_task
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
+    job = create_import(by=manager, file=make_csv([["Last Name"], ["A"], ["B"]]), enqueue=False)
+    # given a worker that committed the first row, then died
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    importing.claim_import(job.pk)
+    importing._import_chunk(
+        ImportJob.objects.get(pk=job.pk), 1, importing.RowValidator(job).validate([["A"]], first_row=2)
+    )
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - importing.STALE_AFTER * 2)
+
+    resume_stale_imports_bulk_task()
+
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created, job.attempts) == ("done", 2, 2, 2)
+    assert sorted(Lead.objects.values_list("last_name", flat=True)) == ["A", "B"]
+
+
+def test_the_command_imports_a_file_with_a_progress_line(manager, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_text("Nom,Courriel\nDupont,jd@x.example\n,bad@x.example\n", encoding="latin-1")
+
+    call_command(
+        "import_leads", str(path), "--by", manager.username, "--mapping", '{"Nom": "last_name", "Courriel": "email"}'
+    )
+
+    out = capsys.readouterr()
+    assert "2 rows, 1 created, 0 updated, 0 merged duplicates, 1 failed" in out.out
+    assert "2/2" in out.err
+    assert Lead.objects.get().email == "jd@x.example"
+
+
+def test_the_command_refuses_a_rep(rep, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_text("Last Name\nDoe\n")
+
+    with pytest.raises(CommandError, match="Only managers and admins may import leads"):
+        call_command("import_leads", str(path), "--by", rep.username)
+    assert not ImportJob.objects.exists()
