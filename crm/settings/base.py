@@ -273,6 +273,8 @@ FUNNEL_MQL_THRESHOLD = int(os.environ.get("FUNNEL_MQL_THRESHOLD", 50))
 FUNNEL_RATING_HOT = int(os.environ.get("FUNNEL_RATING_HOT", 70))
 FUNNEL_RATING_WARM = int(os.environ.get("FUNNEL_RATING_WARM", 40))
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
+# Leads per transaction of a bulk rescore (0: the measured default in leads/services/scoring.py).
+FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
 # Due nurture steps one sender claims per transaction (see nurture/services/sending.py).
 FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100))
 FUNNEL_FREE_MAIL_DOMAINS = frozenset(
