@@ -43,9 +43,7 @@ def broker_down(monkeypatch):
     app.conf.update(saved)
 
 
-def test_leads_created_while_the_broker_is_down_are_scored_assigned_and_enrolled_by_the_sweepers(
-    broker_down, api, rep
-):
+def test_leads_created_while_the_broker_is_down_are_scored_assigned_and_enrolled_by_the_sweepers(broker_down, api, rep):
     # given: a rule that assigns every lead, a rule-based sequence every scored lead matches, a website form
     owner = UserFactory(username="catcher", role="rep")
     AssignmentRuleFactory(order=1, target_user=owner)

@@ -53,9 +53,7 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
 
         second = start_worker("rescore-2", tmp_path, queues="bulk", FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
         send("leads.tasks.rescore_all_leads_bulk_task", queue="bulk")  # the next beat tick or a manual restart
-        assert wait_until(lambda: ScoringRun.objects.filter(status="done").exists(), timeout=30), (
-            second.log.read_text()
-        )
+        assert wait_until(lambda: ScoringRun.objects.filter(status="done").exists(), timeout=30), second.log.read_text()
     finally:
         locker.close()
         kill(first)
