@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check bench screenshots clean
+.PHONY: help run test lint format check audit bench screenshots clean
 
 help: ## Show this help
 	@echo "Funnel CRM"
@@ -51,6 +51,12 @@ check: lint ## Lint, missing migrations, production deploy check
 	DJANGO_SECRET_KEY=throwaway-check-key-000000000000000000000000000000 \
 	DJANGO_ALLOWED_HOSTS=crm.example.com \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+APPS := crm accounts contacts opportunities leads activities nurture dashboards demo
+
+audit: $(VENV)/.installed-dev ## bandit (medium severity and up) on the apps, then pip-audit of requirements.txt
+	$(BIN)/bandit -q -r $(APPS) -ll
+	$(PY) scripts/dependency_audit.py requirements.txt
 
 screenshots: $(VENV)/.installed-dev ## Render the main pages with the demo data into docs/screenshots/
 	$(PY) scripts/screenshots.py
