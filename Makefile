@@ -50,6 +50,7 @@ check: lint ## Lint, missing migrations, production deploy check
 	DJANGO_SETTINGS_MODULE=crm.settings.production \
 	DJANGO_SECRET_KEY=throwaway-check-key-000000000000000000000000000000 \
 	DJANGO_ALLOWED_HOSTS=crm.example.com \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 APPS := crm accounts contacts opportunities leads activities nurture dashboards demo
