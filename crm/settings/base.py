@@ -121,6 +121,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "funnel"}}
 
+# --- client address -----------------------------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (1 behind one TLS proxy). With 0 the header
+# is ignored: anyone can send it, and honouring it would let a client pick a fresh address for every request
+# and walk past the throttles and the sign-in lockout.
+FUNNEL_PROXY_COUNT = int(os.environ.get("FUNNEL_PROXY_COUNT", 0))
+
 # --- auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/IP before the password is checked.
@@ -133,6 +139,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "crm.users.audit.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -248,6 +255,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "crm.common.schema.FunnelAutoSchema",
     "EXCEPTION_HANDLER": "crm.common.api.exception_handler",
+    # Throttles key on the client address: the same proxy count as the lockout and the audit trail.
+    "NUM_PROXIES": FUNNEL_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("FUNNEL_THROTTLE_AUTH", "20/min"),
         "web_to_lead": os.environ.get("FUNNEL_THROTTLE_WEB_TO_LEAD", "30/min"),
