@@ -203,6 +203,13 @@ SITE_URL = os.environ.get("FUNNEL_SITE_URL", "http://127.0.0.1:8000")
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+NETWORK_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -215,8 +222,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Fail fast when the broker is down: the sweepers catch up later.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    # Fail fast when the broker is down or hangs (accepts connections, never answers): the sweepers catch up later.
+    # Without a socket timeout a hung broker blocks the request that enqueues for as long as it hangs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(NETWORK_BROKER_TRANSPORT_OPTIONS)
+# After a failed enqueue, this process skips enqueueing for this many seconds instead of waiting on the broker
+# again: one request pays for noticing the outage, the next ones don't, and the sweepers repair the lost kicks.
+FUNNEL_BROKER_BACKOFF_SECONDS = float(os.environ.get("FUNNEL_BROKER_BACKOFF_SECONDS", 10))
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False

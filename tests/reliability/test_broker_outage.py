@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from crm.celery import app
+from crm.celery import app, broker_backoff
 from leads.models import Lead, WebForm
 from leads.tasks import assign_unassigned_leads_task, score_unscored_leads_task
 from nurture.models import Enrollment, Sequence
@@ -26,21 +29,62 @@ def _forget_connections() -> None:
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Publish for real (not eagerly) to a port nothing listens on, with the production fail-fast options."""
+def _use_broker(monkeypatch, url: str):
+    """Publish for real (not eagerly) to `url`, with the production fail-fast transport options."""
+    from django.conf import settings
+
     # Celery reads CELERY_BROKER_URL from the environment before its configuration.
-    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_PORT_BROKER)
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
     _forget_connections()
+    broker_backoff.reset()
     app.conf.update(
-        broker_url=CLOSED_PORT_BROKER,
+        broker_url=url,
         task_always_eager=False,
-        broker_transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+        broker_transport_options=settings.NETWORK_BROKER_TRANSPORT_OPTIONS,
     )
+    return saved
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """A broker port nothing listens on."""
+    saved = _use_broker(monkeypatch, CLOSED_PORT_BROKER)
     yield
     _forget_connections()
+    broker_backoff.reset()
     app.conf.update(saved)
+
+
+@pytest.fixture
+def broker_hung(monkeypatch):
+    """A broker that accepts connections and never answers (a stuck Redis, a half-open firewall)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    accepted: list = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    saved = _use_broker(monkeypatch, f"redis://127.0.0.1:{server.getsockname()[1]}/0")
+    yield
+    _forget_connections()
+    broker_backoff.reset()
+    app.conf.update(saved)
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
 
 
 def test_leads_created_while_the_broker_is_down_are_scored_assigned_and_enrolled_by_the_sweepers(broker_down, api, rep):
@@ -90,3 +134,21 @@ def test_leads_created_while_the_broker_is_down_are_scored_assigned_and_enrolled
     assert set(leads.filter(source="web_form").values_list("owner__username", flat=True)) == {"catcher"}
     enrolled = set(Enrollment.objects.filter(sequence=sequence).values_list("lead_id", flat=True))
     assert enrolled == set(leads.values_list("pk", flat=True))
+
+
+def test_a_hung_broker_costs_one_request_a_bounded_wait_and_the_next_ones_none(broker_hung, api, rep, caplog):
+    client = api(rep)
+    caplog.set_level(logging.WARNING, logger="crm.celery")
+
+    codes = [
+        client.post("/api/v1/leads/", {"last_name": f"Hung{n}", "email": f"hung{n}@example.test"}).status_code
+        for n in range(3)
+    ]
+
+    assert codes == [201, 201, 201]
+    assert Lead.objects.filter(last_name__startswith="Hung").count() == 3
+    failed = [r for r in caplog.records if r.getMessage().startswith("could not enqueue")]
+    skipped = [r for r in caplog.records if r.getMessage().startswith("broker recently unreachable")]
+    # The first kick times out (socket timeout, not forever); every later kick skips the broker.
+    assert len(failed) == 1
+    assert len(skipped) >= 2
