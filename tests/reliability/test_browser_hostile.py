@@ -11,10 +11,21 @@ from django.apps import apps
 from django.db import models
 
 from accounts.models import Account
+from activities.models import Activity
 from contacts.models import Contact
 from leads.models import Lead
+from nurture.services.enrollment import enroll_lead
 from opportunities.models import Opportunity
-from tests.factories import AccountFactory, ContactFactory, LeadFactory, OpportunityFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ActivityFactory,
+    ContactFactory,
+    LeadFactory,
+    OpportunityFactory,
+    SequenceFactory,
+    StepFactory,
+    UserFactory,
+)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -109,10 +120,16 @@ def test_markup_in_every_lead_account_and_contact_field_renders_as_text_on_every
     contact = ContactFactory(owner=boss, account=account, **_hostile_text_fields(Contact))
     deal = OpportunityFactory(owner=boss, account=account, **_hostile_text_fields(Opportunity))
     lead = LeadFactory(owner=boss, email="hostile@example.test", **_hostile_text_fields(Lead))
+    ActivityFactory(
+        kind=Activity.Kind.TASK, owner=boss, lead=lead, subject=PAYLOADS[0], body=PAYLOADS[1], due_at=lead.created_at
+    )
+    sequence = SequenceFactory(name=PAYLOADS[2])
+    StepFactory(sequence=sequence, order=1, subject=PAYLOADS[0])
+    enroll_lead(lead, sequence=sequence, by=boss)
     _sign_in(page, live_server, "boss")
 
     pages = [
-        "/", "/leads/", f"/leads/{lead.pk}/", f"/leads/{lead.pk}/edit/", f"/leads/{lead.pk}/convert/",
+        "/", "/tasks/", "/leads/", f"/leads/{lead.pk}/", f"/leads/{lead.pk}/edit/", f"/leads/{lead.pk}/convert/",
         "/accounts/", f"/accounts/{account.pk}/", "/contacts/", f"/contacts/{contact.pk}/",
         f"/contacts/{contact.pk}/edit/", "/opportunities/", f"/opportunities/{deal.pk}/",
         "/opportunities/board/", "/dashboard/",
