@@ -56,7 +56,9 @@ check: lint ## Lint, missing migrations, production deploy check
 APPS := crm accounts contacts opportunities leads activities nurture dashboards demo
 
 audit: $(VENV)/.installed-dev ## bandit (medium severity and up) on the apps, then pip-audit of requirements.txt
-	$(BIN)/bandit -q -r $(APPS) -ll
+	@# bandit warns about every reviewed `# nosec` on a line with several string parts; only findings matter.
+	@out=$$($(BIN)/bandit -q -r $(APPS) -ll 2>&1); rc=$$?; echo "$$out" | grep -v "nosec encountered" || true; \
+	  if [ $$rc = 0 ]; then echo "bandit: no issues of medium or high severity"; fi; exit $$rc
 	$(PY) scripts/dependency_audit.py requirements.txt
 
 screenshots: $(VENV)/.installed-dev ## Render the main pages with the demo data into docs/screenshots/
