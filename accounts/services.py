@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from accounts.models import Account
+from activities.services import record_field_changes
 from crm.common.exceptions import Conflict, PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from crm.common.text import normalize_company_name, normalize_domain
@@ -27,6 +28,9 @@ EDITABLE_FIELDS = [
     "parent",
     "description",
 ]
+
+# Changes written to the account's timeline with who, from what and to what.
+AUDITED_FIELDS = ["owner"]
 
 
 def _normalise(account: Account) -> None:
@@ -58,6 +62,7 @@ def update_account(account: Account, *, by, data: dict[str, Any]) -> Account:
     if changes:
         _normalise(account)
         save_validated(account, update_fields=[*changes, "domain", "normalized_name"])
+        record_field_changes(changes, audited=AUDITED_FIELDS, by=by, account=account)
     return account
 
 

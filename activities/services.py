@@ -17,6 +17,26 @@ def record_event(kind: str, summary: str, *, by=None, data: dict[str, Any] | Non
     return event
 
 
+def record_field_changes(changes: dict[str, tuple[Any, Any]], *, audited: list[str], by=None, **records) -> None:
+    """Append one "field_changed" event (who, from what, to what) per audited field in `changes` to `records`."""
+    for field, (old, new) in changes.items():
+        if field not in audited:
+            continue
+        old_raw, new_raw = getattr(old, "pk", old), getattr(new, "pk", new)
+        shown_old, shown_new = ("—" if value in (None, "") else str(value) for value in (old, new))
+        record_event(
+            "field_changed",
+            f"{field.replace('_', ' ').capitalize()} changed from {shown_old} to {shown_new}",
+            by=by,
+            data={
+                "field": field,
+                "from": str(old_raw) if old_raw is not None else None,
+                "to": str(new_raw) if new_raw is not None else None,
+            },
+            **records,
+        )
+
+
 def _engagement_recorded(records: dict[str, Any], kind: str) -> None:
     lead = records.get("lead")
     if lead is not None:

@@ -7,11 +7,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from activities.services import record_field_changes
 from contacts.models import AccountContactRelation, Contact
 from crm.common.exceptions import Conflict, PermissionDenied
 from crm.common.services import apply_changes, save_validated
 from crm.common.text import normalize_email
 
+# Changes written to the contact's timeline with who, from what and to what.
+AUDITED_FIELDS = ["owner", "account"]
 EDITABLE_FIELDS = [
     "first_name",
     "last_name",
@@ -61,6 +64,7 @@ def update_contact(contact: Contact, *, by, data: dict[str, Any]) -> Contact:
     changes = apply_changes(contact, data, fields=fields)
     if changes:
         save_validated(contact, update_fields=list(changes))
+        record_field_changes(changes, audited=AUDITED_FIELDS, by=by, contact=contact)
         if "account" in changes and contact.account_id:
             AccountContactRelation.objects.filter(contact=contact, is_primary=True).update(is_primary=False)
             AccountContactRelation.objects.update_or_create(

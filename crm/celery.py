@@ -7,6 +7,8 @@ down the failure is logged and the sweepers on beat catch up.
 
 import logging
 import os
+import threading
+import time
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
@@ -18,6 +20,30 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
 logger = logging.getLogger(__name__)
 
 
+class _BrokerBackoff:
+    """Per process: after a failed enqueue, skip enqueues for a while instead of waiting on a dead broker again."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    def trip(self) -> None:
+        from django.conf import settings
+
+        with self._lock:
+            self._until = time.monotonic() + settings.FUNNEL_BROKER_BACKOFF_SECONDS
+
+    def reset(self) -> None:
+        with self._lock:
+            self._until = 0.0
+
+
+broker_backoff = _BrokerBackoff()
+
+
 class FunnelTask(DjangoTask):
     """A task whose on-commit enqueue survives a broker outage."""
 
@@ -26,10 +52,18 @@ class FunnelTask(DjangoTask):
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
         def enqueue() -> None:
+            if broker_backoff.active() and not self.app.conf.task_always_eager:
+                logger.warning(
+                    "broker recently unreachable; not enqueueing %s%r, the sweeper will catch up", self.name, args
+                )
+                return
             try:
                 self.apply_async(args, kwargs, **options)
             except Exception:  # the sweeper repairs what a lost kick missed
+                broker_backoff.trip()
                 logger.exception("could not enqueue %s%r; the sweeper will catch up", self.name, args)
+            else:
+                broker_backoff.reset()
 
         enqueue.task_name = self.name  # lets tests tell which task a captured on-commit callback kicks
         transaction.on_commit(enqueue)

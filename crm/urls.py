@@ -21,3 +21,5 @@ urlpatterns = [
     path("", include("nurture.urls")),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]
+
+handler500 = "crm.common.middleware.server_error"

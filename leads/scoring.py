@@ -258,7 +258,7 @@ def engagement_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str,
         exponent = _least(conn, f"{_greatest(conn, age, '0.0')} / %s", f"{MAX_HALF_LIVES}.0")
         where, where_params = leads.sql("x.lead_id")
         parts.append(
-            f"SELECT x.lead_id AS lead_id, "
+            f"SELECT x.lead_id AS lead_id, "  # names from model metadata; kinds, points and times are parameters  # nosec B608
             f"FLOOR((CASE x.kind {whens} END) * 1000.0 * POWER(0.5, {exponent}) + 0.5) AS milli "
             f"FROM {table} x WHERE {where} AND x.kind IN ({', '.join(['%s'] * len(mine))})"
         )
@@ -269,7 +269,7 @@ def engagement_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str,
         return None
     union = " UNION ALL ".join(parts)
     sql = (
-        f"SELECT e.lead_id AS lead_id, CAST(FLOOR((SUM(CAST(e.milli AS BIGINT)) + 500) / 1000.0) AS INTEGER) AS points "
+        f"SELECT e.lead_id AS lead_id, CAST(FLOOR((SUM(CAST(e.milli AS BIGINT)) + 500) / 1000.0) AS INTEGER) AS points "  # built only from the fragments above, values are parameters  # nosec B608
         f"FROM ({union}) e GROUP BY e.lead_id"
     )
     return sql, params
@@ -297,7 +297,7 @@ def scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, lis
         params = [*fit_params, *engagement[1]]
     score = _greatest(conn, "0", _least(conn, "100", total))
     sql = (
-        f"SELECT s.id AS id, s.new_score AS new_score, "
+        f"SELECT s.id AS id, s.new_score AS new_score, "  # built from the ORM's compiled query and fixed SQL, values are parameters  # nosec B608
         f"CASE WHEN s.new_score >= %s THEN 'hot' WHEN s.new_score >= %s THEN 'warm' ELSE 'cold' END AS new_rating "
         f"FROM (SELECT f.id AS id, {score} AS new_score FROM ({fit_sql}) f{join}) s"
     )
@@ -314,7 +314,7 @@ def update_scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[s
     # Repeating the chunk's filter on the target table lets the planner touch only the chunk, not scan all leads.
     target, target_params = leads.sql(f"{table}.id")
     sql = (
-        f"UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s "
+        f"UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s "  # table name from model metadata, values are parameters  # nosec B608
         f"FROM ({select}) t WHERE {target} AND {table}.id = t.id AND ({table}.score <> t.new_score "
         f"OR {table}.rating <> t.new_rating OR {table}.scored_at IS NULL)"
     )
@@ -329,7 +329,7 @@ def stamp_mql_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, 
     table = conn.ops.quote_name(Lead._meta.db_table)
     where, params = leads.sql("id")
     sql = (
-        f"UPDATE {table} SET mql_at = %s WHERE {where} AND mql_at IS NULL AND score >= %s AND status <> %s "
+        f"UPDATE {table} SET mql_at = %s WHERE {where} AND mql_at IS NULL AND score >= %s AND status <> %s "  # table name from model metadata, values are parameters  # nosec B608
         f"RETURNING id, score, owner_id"
     )
     return sql, [

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from crm.common.text import one_line
+
 
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
 def notify_conversion_task(lead_id: int) -> None:
@@ -88,7 +90,7 @@ def notify_new_owner_task(lead_id: int, owner_id: int) -> None:
     if lead is None or not lead.owner.email:
         return
     send_mail(
-        subject=f"New lead for you: {lead.full_name}",
+        subject=one_line(f"New lead for you: {lead.full_name}"),
         message=f"Hello {lead.owner.display_name},\n\nThis lead is now yours:\n{_describe(lead)}\n",
         from_email=None,
         recipient_list=[lead.owner.email],

@@ -16,7 +16,7 @@ class CappedCountPaginator(Paginator):
         query = self.object_list.values("pk").order_by()[: COUNT_CAP + 1].query
         sql, params = query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 - sql is ORM-built
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 - sql is the ORM's own compiled query, values stay parameters  # nosec B608
             return cursor.fetchone()[0]
 
 

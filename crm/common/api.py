@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, OperationalError, connection
+from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from crm.common.exceptions import ApplicationError
+from crm.common.middleware import DATABASE_ERRORS, UNAVAILABLE_DETAIL, drop_broken_connections
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,11 @@ def exception_handler(exc, context):
         return Response(error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         return Response(error_body(exc), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, OperationalError):
-        logger.exception("database unavailable")
+    if isinstance(exc, DATABASE_ERRORS):
+        logger.error("database unavailable: %s", exc)
+        drop_broken_connections()
         return Response(
-            {"code": "service_unavailable", "detail": "The database is unavailable; try again shortly."},
+            {"code": "service_unavailable", "detail": UNAVAILABLE_DETAIL},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )

@@ -7,6 +7,9 @@ class CommonConfig(AppConfig):
     name = "crm.common"
     label = "common"
 
+    def ready(self) -> None:
+        from crm.common import checks  # noqa: F401 - registers the deploy checks
+
 
 class FunnelAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -137,7 +137,7 @@ class CursorPagination(pagination.BasePagination):
             operator = "<" if directions.pop() else ">"
             placeholders = ", ".join(["%s"] * len(params))
             sql = f"({columns}) {operator} ({placeholders})"
-            return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - columns from model metadata
+            return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - column names come from model metadata, values are parameters  # nosec B611
         condition = Q(pk__in=[])
         equal = Q()
         for name, value in zip(self.ordering, values, strict=True):

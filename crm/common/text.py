@@ -83,3 +83,12 @@ def normalize_company_name(value: str | None) -> str:
     while words and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
     return " ".join(words)
+
+
+# Every character an email header parser may treat as a line break.
+_HEADER_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """Return `value` fit for an email header: every line break becomes a space, so user text adds no header."""
+    return _HEADER_LINE_BREAKS.sub(" ", value or "").strip()

@@ -121,6 +121,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "funnel"}}
 
+# --- client address -----------------------------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (1 behind one TLS proxy). With 0 the header
+# is ignored: anyone can send it, and honouring it would let a client pick a fresh address for every request
+# and walk past the throttles and the sign-in lockout.
+FUNNEL_PROXY_COUNT = int(os.environ.get("FUNNEL_PROXY_COUNT", 0))
+
 # --- auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/IP before the password is checked.
@@ -133,6 +139,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "crm.users.audit.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -196,6 +203,13 @@ SITE_URL = os.environ.get("FUNNEL_SITE_URL", "http://127.0.0.1:8000")
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+NETWORK_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -208,8 +222,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Fail fast when the broker is down: the sweepers catch up later.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    # Fail fast when the broker is down or hangs (accepts connections, never answers): the sweepers catch up later.
+    # Without a socket timeout a hung broker blocks the request that enqueues for as long as it hangs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(NETWORK_BROKER_TRANSPORT_OPTIONS)
+# After a failed enqueue, this process skips enqueueing for this many seconds instead of waiting on the broker
+# again: one request pays for noticing the outage, the next ones don't, and the sweepers repair the lost kicks.
+FUNNEL_BROKER_BACKOFF_SECONDS = float(os.environ.get("FUNNEL_BROKER_BACKOFF_SECONDS", 10))
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
@@ -248,6 +266,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "crm.common.schema.FunnelAutoSchema",
     "EXCEPTION_HANDLER": "crm.common.api.exception_handler",
+    # Throttles key on the client address: the same proxy count as the lockout and the audit trail.
+    "NUM_PROXIES": FUNNEL_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("FUNNEL_THROTTLE_AUTH", "20/min"),
         "web_to_lead": os.environ.get("FUNNEL_THROTTLE_WEB_TO_LEAD", "30/min"),
@@ -273,6 +293,8 @@ FUNNEL_MQL_THRESHOLD = int(os.environ.get("FUNNEL_MQL_THRESHOLD", 50))
 FUNNEL_RATING_HOT = int(os.environ.get("FUNNEL_RATING_HOT", 70))
 FUNNEL_RATING_WARM = int(os.environ.get("FUNNEL_RATING_WARM", 40))
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
+# Leads per transaction of a bulk rescore (0: the measured default in leads/services/scoring.py).
+FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
 # Due nurture steps one sender claims per transaction (see nurture/services/sending.py).
 FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100))
 FUNNEL_FREE_MAIL_DOMAINS = frozenset(

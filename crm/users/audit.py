@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -9,9 +10,16 @@ from crm.users.models import SecurityEvent
 
 
 def client_ip(request) -> str | None:
+    """Return the client's address: REMOTE_ADDR, or the entry the nearest of FUNNEL_PROXY_COUNT trusted proxies added."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.FUNNEL_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies <= 0 or not forwarded:
+        return remote
+    # Each trusted proxy appends what it saw; entries to the left of theirs are whatever the client sent.
+    return forwarded[-min(proxies, len(forwarded))]
 
 
 def record_security_event(kind: str, *, request=None, user=None, username: str = "", detail: str = "") -> SecurityEvent:

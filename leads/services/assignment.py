@@ -470,13 +470,13 @@ def _write_assignments_postgres(
     event_table = connection.ops.quote_name(Event._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {lead_table} SET owner_id = u.owner_id, updated_at = %s "  # noqa: S608 - names from _meta
+            f"UPDATE {lead_table} SET owner_id = u.owner_id, updated_at = %s "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
             f"FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, owner_id) "
             f"WHERE {lead_table}.id = u.id AND {lead_table}.owner_id IS NULL",
             [now, lead_ids, owner_ids],
         )
         cursor.execute(
-            f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608
+            f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
             f"SELECT e.lead_id, %s, e.summary, e.data::jsonb, %s, %s "
             f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS e(lead_id, summary, data)",
             [ASSIGNED, by.pk if by else None, now, lead_ids, summaries, datas],
@@ -494,7 +494,7 @@ def _insert_events(lead_ids: list[int], *, kind: str, summary: str, data: dict[s
     json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     placeholders = ", ".join(["%s"] * len(lead_ids))
     sql = (
-        f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - names from _meta
+        f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
         f"SELECT id, %s, %s, {json_param}, %s, %s FROM {lead_table} WHERE id IN ({placeholders})"
     )
     params = [

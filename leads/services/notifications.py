@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from activities.models import Event
 from activities.services import record_event
+from crm.common.text import one_line
 from crm.users.models import User
 from leads.models import Lead
 
@@ -41,7 +42,7 @@ def notify_conversion(lead_id: int) -> bool:
         what = f"account {lead.converted_account.name}"
     actor = converted.actor.display_name if converted.actor_id else "Someone"
     send_mail(
-        subject=f"Lead converted: {lead.full_name} ({lead.converted_account.name})",
+        subject=one_line(f"Lead converted: {lead.full_name} ({lead.converted_account.name})"),
         message=(
             f"{actor} converted the lead {lead.full_name} into the {what}.\n"
             f"Contact: {lead.converted_contact.full_name}\n\n"

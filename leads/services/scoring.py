@@ -151,8 +151,9 @@ def _chunk_end(low: int, size: int, max_id: int) -> int:
     return (last[0] if last else max_id) + 1
 
 
-def rescore_leads(*, chunk_size: int = CHUNK_SIZE, reason: str = "") -> ScoringRun:
+def rescore_leads(*, chunk_size: int | None = None, reason: str = "") -> ScoringRun:
     """Rescore every lead set-based, one id-range chunk per transaction; resume an unfinished run if there is one."""
+    chunk_size = chunk_size or settings.FUNNEL_RESCORE_CHUNK_SIZE or CHUNK_SIZE
     run = _running_run(reason)
     scoring: Scoring | None = None
     began = time.monotonic()

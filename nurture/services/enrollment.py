@@ -248,15 +248,18 @@ def sweep_rule_enrollments(*, limit: int = SWEEP_BATCH) -> int:
             exits |= Q(status__in=[Lead.Status.QUALIFIED, Lead.Status.UNQUALIFIED])
         if sequence.exit_on_mql:
             exits |= Q(mql_at__isnull=False)
-        leads = list(
-            Lead.objects.filter(condition)
-            .exclude(exits)
-            .exclude(pk__in=Enrollment.objects.filter(sequence=sequence).values("lead_id"))
-            .order_by("pk")[:limit]
-        )
-        if not leads:
-            continue
         with transaction.atomic():
+            # One sweeper per sequence at a time (beat started twice, a manual run): the second waits, then its
+            # query no longer sees the leads the first enrolled, so no lead gets a second "enrolled" event.
+            Sequence.objects.select_for_update().filter(pk=sequence.pk).first()
+            leads = list(
+                Lead.objects.filter(condition)
+                .exclude(exits)
+                .exclude(pk__in=Enrollment.objects.filter(sequence=sequence).values("lead_id"))
+                .order_by("pk")[:limit]
+            )
+            if not leads:
+                continue
             rows = Enrollment.objects.bulk_create(
                 [_new_enrollment(lead, sequence, first, by=None, now=now) for lead in leads], ignore_conflicts=True
             )

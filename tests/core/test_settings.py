@@ -44,8 +44,14 @@ def test_production_settings_pass_the_deploy_check_with_a_real_key():
         DJANGO_SETTINGS_MODULE="crm.settings.production",
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-key-value-0123456789",
         DJANGO_ALLOWED_HOSTS="crm.example.com",
+        REDIS_URL="redis://redis:6379/1",
     )
-    result = subprocess.run(
+    result = _deploy_check(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _deploy_check(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -53,7 +59,17 @@ def test_production_settings_pass_the_deploy_check_with_a_real_key():
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_check_refuses_production_without_a_shared_cache_for_the_throttles():
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="crm.settings.production",
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-key-value-0123456789",
+        DJANGO_ALLOWED_HOSTS="crm.example.com",
+    )
+    result = _deploy_check(env)
+    assert result.returncode != 0
+    assert "funnel.W001" in result.stdout + result.stderr and "REDIS_URL" in result.stdout + result.stderr
 
 
 def test_production_reads_the_database_and_broker_from_the_environment():
