@@ -1,6 +1,6 @@
 """Bulk lead rescoring against one hand-written UPDATE computing the same scores on the same rows.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/funnel_scoring .venv/bin/python -m bench.scoring [--leads N]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/funnel_scoring .venv/bin/python bench/scoring.py [--leads N]
 
 Builds N leads (default 1,000,000) plus engagement with INSERT … SELECT generate_series in the PostgreSQL
 database of DATABASE_URL (it empties that database's leads and timelines first), then times, from the same
@@ -14,8 +14,12 @@ leads/services/scoring.py.
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
 
