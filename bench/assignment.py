@@ -159,5 +159,74 @@ def main() -> None:
         clean_up()
 
 
+def run(ctx) -> dict:
+    """The suite's figure: assign_leads_bulk of 100,000 x scale new unowned leads vs one plain UPDATE of them."""
+    from bench.run import row
+
+    count = ctx.scaled(100_000)
+    reps = len(ctx.reps)
+    clean_up()
+    team = Team.objects.create(name=f"{PREFIX} team")
+    User.objects.bulk_create(
+        [
+            User(username=f"{PREFIX}-{i}", email=f"{PREFIX}-{i}@example.test", role=User.Role.REP, team=team)
+            for i in range(reps)
+        ]
+    )
+    AssignmentRule.objects.create(name=f"{PREFIX} rule", order=0, target_team=team, method="round_robin")
+    create_leads(count)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Lead._meta.db_table}")
+    queries = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    try:
+        unassigned = Lead.objects.filter(company__startswith=PREFIX, owner__isnull=True)
+        with connection.execute_wrapper(counted):
+            seconds, result = ctx.timed(assign_leads_bulk, unassigned)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Lead._meta.db_table} SET owner_id = %s, updated_at = now() WHERE company LIKE %s",
+                [next(iter(result.assigned)), f"{PREFIX} %"],
+            )
+        baseline = time.perf_counter() - started
+        per_rep = sorted(len(ids) for ids in result.assigned.values())
+    finally:
+        clean_up()
+    return {
+        "rows": [
+            row(
+                f"assign {result.assigned_count:,} leads",
+                round(seconds, 3),
+                "s",
+                baseline=round(baseline, 3),
+                baseline_label="plain UPDATE of the same rows",
+            ),
+            row(
+                "leads/s",
+                round(result.assigned_count / seconds),
+                "leads/s",
+                baseline=round(result.assigned_count / baseline),
+                baseline_label="plain UPDATE",
+                higher_is_better=True,
+            ),
+            row("queries", queries, "queries"),
+        ],
+        "details": {
+            "leads": count,
+            "assigned": result.assigned_count,
+            "reps": len(per_rep),
+            "per_rep_min": per_rep[0] if per_rep else 0,
+            "per_rep_max": per_rep[-1] if per_rep else 0,
+            "rule": "one round-robin rule (order 0) to a team of as many reps as the dataset has",
+        },
+    }
+
+
 if __name__ == "__main__":
     main()

@@ -278,6 +278,43 @@ def time_it(fn, runs: int) -> float:
     return statistics.median(samples) * 1000
 
 
+def run(ctx) -> dict:
+    """The suite's figure: dashboard selectors vs one hand-written statement, and the page, as a manager and an admin."""
+    from bench.run import row
+
+    runs = 10
+    after, before = preset_range("last_30")
+    filters = FunnelFilters(created_after=after, created_before=before)
+    rows, details = [], {"preset": "last_30", "runs": runs, "explain": {}}
+    for label, user in (("manager", ctx.managers[0]), ("admin", ctx.admin)):
+        params = {"start": filters.start, "end": filters.end, "cutoff": timezone.now() - timezone.timedelta(days=14)}
+        sql = hand_written_sql(viewer_condition(user))
+        ours = time_it(lambda user=user: selectors.get_dashboard(user, filters), runs)
+        baseline = time_it(lambda sql=sql, params=params: q(sql, params), runs)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        response = client.get("/dashboard/", {"preset": "last_30"})
+        if response.status_code != 200:
+            raise RuntimeError(f"/dashboard/ answered {response.status_code} to the {label}")
+        page = time_it(lambda client=client: client.get("/dashboard/", {"preset": "last_30"}), runs)
+        rows.append(row(f"{label}: selector queries, median", round(ours, 1), "ms", baseline=round(baseline, 1),
+                        baseline_label="hand-written SQL, median"))  # fmt: skip
+        rows.append(row(f"{label}: page, median", round(page, 1), "ms", baseline=round(baseline, 1),
+                        baseline_label="hand-written SQL, median"))  # fmt: skip
+        details[f"{label}_cohort_leads"] = selectors.get_cohort(user, filters).count()
+        with CaptureQueriesContext(connection) as captured:
+            selectors.get_dashboard(user, filters)
+        details["explain"][label] = [
+            {
+                "sql": query["sql"],
+                "plan": [line for (line,) in q("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + query["sql"])],
+            }
+            for query in captured.captured_queries
+            if query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
+    return {"rows": rows, "details": details}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--regenerate", action="store_true")

@@ -48,7 +48,8 @@ def _clean() -> None:
     sequences.delete()
 
 
-def _prepare(batch_size: int) -> None:
+def _prepare(batch_size: int, due: int | None = None) -> None:
+    due_count = DUE if due is None else due
     sequence = Sequence.objects.create(
         name=f"{PREFIX}{batch_size}", send_days="0123456", send_start_hour=0, send_end_hour=24
     )
@@ -57,7 +58,7 @@ def _prepare(batch_size: int) -> None:
     )
     leads = Lead.objects.bulk_create(
         (Lead(first_name=f"L{n}", last_name="Bench", company="Bench Co", email=f"{PREFIX}{n}@example.test")
-         for n in range(DUE)),
+         for n in range(due_count)),
         batch_size=2000,
     )  # fmt: skip
     due = timezone.now() - timedelta(minutes=1)
@@ -67,7 +68,7 @@ def _prepare(batch_size: int) -> None:
     )
 
 
-def run(batch_size: int) -> float:
+def measure_batch(batch_size: int) -> float:
     _clean()
     _prepare(batch_size)
     mail.outbox = []
@@ -80,6 +81,64 @@ def run(batch_size: int) -> float:
     return elapsed
 
 
+def _direct_send(count: int) -> float:
+    """Render the step's templates and send `count` messages on one backend connection, no database: the floor."""
+    from django.core.mail import EmailMultiAlternatives, get_connection
+    from django.template import Context, Template
+
+    subject, body = Template("Hi {{ first_name }}"), Template("Hello {{ first_name }} at {{ company }}")
+    started = time.perf_counter()
+    messages = []
+    for n in range(count):
+        context = Context({"first_name": f"L{n}", "company": "Bench Co"})
+        messages.append(
+            EmailMultiAlternatives(subject.render(context), body.render(context), to=[f"{PREFIX}{n}@example.test"])
+        )
+    with get_connection() as backend:
+        backend.send_messages(messages)
+    return time.perf_counter() - started
+
+
+def run(ctx) -> dict:
+    """The suite's figure: send 10,000 x scale due steps (claim, render, send, mark) vs rendering and sending alone."""
+    from bench.run import row
+
+    due = ctx.scaled(10_000)
+    batch_size = settings.FUNNEL_NURTURE_BATCH_SIZE
+    _clean()
+    try:
+        _prepare(batch_size, due)
+        mail.outbox = []
+        seconds, sent = ctx.timed(send_due_steps, batch_size=batch_size)
+        if sent != due or len(mail.outbox) != due:
+            raise RuntimeError(f"sent {sent} of {due} due steps, {len(mail.outbox)} emails")
+        mail.outbox = []
+        baseline = _direct_send(due)
+        mail.outbox = []
+    finally:
+        _clean()
+    return {
+        "rows": [
+            row(
+                f"send {due:,} due steps",
+                round(seconds, 3),
+                "s",
+                baseline=round(baseline, 3),
+                baseline_label="render + send the same emails, no database",
+            ),
+            row(
+                "steps/s",
+                round(due / seconds),
+                "steps/s",
+                baseline=round(due / baseline),
+                baseline_label="render + send, no database",
+                higher_is_better=True,
+            ),
+        ],
+        "details": {"due": due, "batch_size": batch_size, "email_backend": settings.EMAIL_BACKEND},
+    }
+
+
 def main() -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("migrate", verbosity=0)
@@ -87,7 +146,7 @@ def main() -> None:
     baseline = None
     try:
         for batch_size in BATCHES:
-            elapsed = run(batch_size)
+            elapsed = measure_batch(batch_size)
             baseline = baseline or elapsed
             print(
                 f"batch {batch_size:>4}: {elapsed:6.2f} s, {DUE / elapsed:7.0f} steps/s "
