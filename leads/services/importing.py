@@ -647,7 +647,7 @@ def _write_postgres(job: ImportJob, copy_text: str) -> tuple[list[int], list[int
         # row matching only converted leads is inserted. Rows are in email order (see _validated_chunks).
         cursor.execute(
             # Identifiers come from the constant _COLUMNS, values are parameters.
-            "WITH inserted AS ("  # noqa: S608
+            "WITH inserted AS ("  # noqa: S608 - identifiers from the constant _COLUMNS, values are parameters  # nosec B608
             f" INSERT INTO leads_lead ({', '.join(_COLUMNS)}, owner_id, unqualified_reason, score, rating,"
             " qualified_at, created_at, updated_at)"
             f" SELECT {select}, %s, '', 0, %s,"
@@ -668,7 +668,7 @@ def _write_postgres(job: ImportJob, copy_text: str) -> tuple[list[int], list[int
         cursor.execute("SET LOCAL enable_hashjoin = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(
-            f"UPDATE leads_lead l SET {sets}, scored_at = NULL, updated_at = %s"  # noqa: S608
+            f"UPDATE leads_lead l SET {sets}, scored_at = NULL, updated_at = %s"  # noqa: S608 - identifiers from the constants _COLUMNS/_UPDATABLE, values are parameters  # nosec B608
             " FROM import_stage s WHERE s.lead_id IS NULL AND s.email IS NOT NULL AND lower(l.email) = s.email"
             f" AND NOT (l.status = 'converted') AND NOT (l.email = '') AND ({changed}) RETURNING l.id",
             [now],
