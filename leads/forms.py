@@ -158,6 +158,9 @@ class LeadFilterForm(forms.Form):
                     value = data.pop(alias)[-1]
                     data.setdefault(name, value)
         super().__init__(data, *args, **kwargs)
+        # A manager opens on their teams' leads (what they manage), a rep on their own.
+        self.default_owner = "any" if user.can_manage else "me"
+        self.fields["owner"].initial = self.default_owner
         choices = [("me", "My leads")]
         if user.can_manage:
             choices += [("any", "Everyone I can see"), ("unassigned", "Unassigned")]
@@ -177,7 +180,7 @@ class LeadFilterForm(forms.Form):
             mql=data.get("mql") or "",
             sql=data.get("sql") or "",
             won=data.get("won") or "",
-            owner=data.get("owner") or "me",
+            owner=data.get("owner") or self.default_owner,
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),
             q=data.get("q") or "",

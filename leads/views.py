@@ -46,7 +46,7 @@ CONVERTED_MEANWHILE = "Someone converted this lead meanwhile; here is what it be
 
 @login_required
 def lead_list(request):
-    """The signed-in user's leads: open and their own by default, filtered, searched, keyset-paged."""
+    """Leads to work: open ones, the rep's own or a manager's teams' by default; filtered, searched, keyset-paged."""
     owners = list(owner_queryset(request.user)) if request.user.can_manage else []
     form = LeadFilterForm(request.GET or None, user=request.user, owners=owners)
     filters, sort = form.to_filters()

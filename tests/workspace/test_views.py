@@ -664,3 +664,16 @@ def test_a_bad_filter_value_drops_only_that_filter(client, rep):
     assert response.status_code == 200
     content = response.content.decode()
     assert "Hotone" in content and "Coldone" not in content
+
+
+def test_a_manager_opens_the_lead_list_on_their_teams_leads_and_a_rep_on_their_own(client, rep, manager, other_rep):
+    team_lead = LeadFactory(owner=rep, last_name="Teamlead")
+    LeadFactory(owner=other_rep, last_name="Outsider")
+    client.force_login(manager)
+    page = client.get(reverse("leads:list")).content.decode()
+    assert "Teamlead" in page
+    assert "Outsider" not in page
+    client.force_login(other_rep)
+    page = client.get(reverse("leads:list")).content.decode()
+    assert "Outsider" in page
+    assert team_lead.last_name not in page
