@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Account
+from accounts.services import EDITABLE_FIELDS
 from crm.common.serializers import VisiblePrimaryKeyRelatedField
 from crm.users.models import User
 
@@ -16,26 +17,8 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Account
-        fields = [
-            "id",
-            "name",
-            "website",
-            "domain",
-            "industry",
-            "employees",
-            "annual_revenue",
-            "phone",
-            "billing_street",
-            "billing_city",
-            "billing_state",
-            "billing_postal_code",
-            "billing_country",
-            "parent",
-            "owner",
-            "description",
-            "created_at",
-            "updated_at",
-        ]
+        # The writable fields are exactly what the service edits; the rest are read-only or role-checked.
+        fields = ["id", *EDITABLE_FIELDS, "domain", "owner", "created_at", "updated_at"]
         read_only_fields = ["id", "domain", "created_at", "updated_at"]
         extra_kwargs = {"description": {"max_length": 20_000}, "annual_revenue": {"min_value": 0}}
 

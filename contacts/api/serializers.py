@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import Account
 from contacts.models import Contact
+from contacts.services import EDITABLE_FIELDS
 from crm.common.serializers import VisiblePrimaryKeyRelatedField
 from crm.users.models import User
 
@@ -17,26 +18,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "title",
-            "department",
-            "mailing_street",
-            "mailing_city",
-            "mailing_state",
-            "mailing_postal_code",
-            "mailing_country",
-            "account",
-            "lead_source",
-            "owner",
-            "do_not_contact",
-            "description",
-            "created_at",
-            "updated_at",
-        ]
+        # The writable fields are exactly what the service edits; owner is role-checked by the service.
+        fields = ["id", *EDITABLE_FIELDS, "owner", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"description": {"max_length": 20_000}}

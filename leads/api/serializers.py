@@ -3,30 +3,19 @@ from rest_framework import serializers
 from crm.common.serializers import VisiblePrimaryKeyRelatedField
 from crm.users.models import User
 from leads.models import Lead
+from leads.services.capture import EDITABLE_FIELDS
 
+# What the service edits, then the status and owner (changed through their own services) and the
+# read-only stamps.
 LEAD_FIELDS = [
     "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "country",
-    "city",
-    "source",
+    *EDITABLE_FIELDS,
     "status",
     "unqualified_reason",
     "score",
     "rating",
     "owner",
-    "do_not_contact",
     "unsubscribed_at",
-    "description",
     "mql_at",
     "qualified_at",
     "converted_at",
