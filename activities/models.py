@@ -19,15 +19,31 @@ class TimelineQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-class TimelineEntry(models.Model):
-    """What both activities and events share: the record(s) they belong to."""
+def record_time_indexes(prefix: str) -> list[models.Index]:
+    """One `(record, -created_at)` index per record a timeline entry may belong to, holding only entries of it.
 
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    opportunity = models.ForeignKey(
-        "opportunities.Opportunity", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    They serve the timelines and the foreign-key lookups (cascades), so the foreign keys carry no index of their
+    own; being partial, an entry updates only the index of the record it belongs to (one, usually), not four.
+    """
+    return [
+        models.Index(
+            fields=[name, "-created_at"], condition=Q(**{f"{name}__isnull": False}), name=f"{prefix}_{name}_time"
+        )
+        for name in ("lead", "contact", "account", "opportunity")
+    ]
+
+
+def _record(model: str) -> models.ForeignKey:
+    return models.ForeignKey(model, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+
+class TimelineEntry(models.Model):
+    """What both activities and events share: the record(s) they belong to (indexed by `record_time_indexes`)."""
+
+    lead = _record("leads.Lead")
+    contact = _record("contacts.Contact")
+    account = _record("accounts.Account")
+    opportunity = _record("opportunities.Opportunity")
 
     objects = TimelineQuerySet.as_manager()
 
@@ -48,7 +64,10 @@ class Activity(TimelineEntry):
     body = models.TextField(blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    owner = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.PROTECT, related_name="activities")
+    # Indexed by activity_owner_tasks, which leads with the owner.
+    owner = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.PROTECT, related_name="activities", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,10 +85,7 @@ class Activity(TimelineEntry):
             ),
         ]
         indexes = [
-            models.Index(fields=["lead", "-created_at"], name="activity_lead_time"),
-            models.Index(fields=["contact", "-created_at"], name="activity_contact_time"),
-            models.Index(fields=["account", "-created_at"], name="activity_account_time"),
-            models.Index(fields=["opportunity", "-created_at"], name="activity_opportunity_time"),
+            *record_time_indexes("activity"),
             models.Index(fields=["owner", "kind", "completed_at", "due_at"], name="activity_owner_tasks"),
         ]
 
@@ -80,19 +96,21 @@ class Activity(TimelineEntry):
 class Event(TimelineEntry):
     """A system event on a record's timeline: assignment, score milestone, nurture email, conversion, audit."""
 
-    kind = models.CharField(max_length=40, db_index=True)
+    # Every lookup by kind also names the record, so kind rides on the record's index instead of one of its own.
+    kind = models.CharField(max_length=40)
     summary = models.CharField(max_length=500)
     data = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Most events are the system's (no actor): index only those a person caused, for SET_NULL when a user goes.
+    actor = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["lead", "-created_at"], name="event_lead_time"),
-            models.Index(fields=["contact", "-created_at"], name="event_contact_time"),
-            models.Index(fields=["account", "-created_at"], name="event_account_time"),
-            models.Index(fields=["opportunity", "-created_at"], name="event_opportunity_time"),
+            *record_time_indexes("event"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor"),
         ]
 
     def __str__(self) -> str:

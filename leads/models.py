@@ -52,6 +52,12 @@ class Lead(OwnedModel):
 
     Source = LeadSource
 
+    # Every write to a lead updates each of its indexes, so the lead keeps only indexes a query needs (see Meta):
+    # created_at and owner are served by the composite indexes that lead with them, not by indexes of their own.
+    created_at = models.DateTimeField(auto_now_add=True)
+    owner = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254, blank=True)
@@ -76,11 +82,22 @@ class Lead(OwnedModel):
     mql_at = models.DateTimeField(null=True, blank=True)
     qualified_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Indexed only where set (lead_converted_account / lead_converted_contact): most leads are never converted.
     converted_account = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="converted_leads"
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="converted_leads",
+        db_index=False,
     )
     converted_contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="converted_leads"
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="converted_leads",
+        db_index=False,
     )
     converted_opportunity = models.OneToOneField(
         "opportunities.Opportunity", null=True, blank=True, on_delete=models.PROTECT, related_name="converted_lead"
@@ -113,9 +130,18 @@ class Lead(OwnedModel):
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="lead_owner_status_created"),
             models.Index(fields=["-created_at", "-id"], name="lead_created"),
             models.Index(fields=["-score", "-id"], name="lead_score"),
-            models.Index(fields=["status"], name="lead_status"),
-            models.Index(fields=["source"], name="lead_source"),
-            models.Index(fields=["email"], name="lead_email"),
+            # No index on status or source alone: both have a handful of values, and the list filters them
+            # along an ordering index. Exact email lookups use lead_email_prefix (migration 0009).
+            models.Index(
+                fields=["converted_account"],
+                condition=Q(converted_account__isnull=False),
+                name="lead_converted_account",
+            ),
+            models.Index(
+                fields=["converted_contact"],
+                condition=Q(converted_contact__isnull=False),
+                name="lead_converted_contact",
+            ),
             # The scoring sweeper looks for never-scored leads every minute; this keeps that lookup tiny.
             models.Index(fields=["id"], condition=Q(scored_at__isnull=True), name="lead_unscored"),
             # Prefix-search indexes (PostgreSQL only) live in migration 0009_workspace_search_prefix_indexes.

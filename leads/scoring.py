@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection as default_connection
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from leads.models import ScoringRule
@@ -338,3 +339,51 @@ def stamp_mql_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, 
         scoring.mql_threshold,
         Lead.Status.CONVERTED.value,
     ]
+
+
+MQL_SUMMARY = "Became a marketing-qualified lead: score {score} reached {threshold}"
+
+
+def mql_summary(score: int, threshold: int) -> str:
+    """The timeline text of the MQL milestone (SQL fills the same template with `format()`)."""
+    return MQL_SUMMARY.format(score=score, threshold=threshold)
+
+
+def score_and_stamp_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
+    """ONE PostgreSQL statement: write new scores and ratings, stamp `mql_at` once, record the MQL events.
+
+    Each lead row is rewritten once (score, rating and milestone together) and the events are inserted from the
+    updated rows, so a bulk rescore costs one pass over the leads. Returns one row:
+    `(leads changed, ids of the leads that reached MQL now)`.
+    """
+    from activities.models import Event
+    from leads.models import Lead
+
+    conn = conn or default_connection
+    table = conn.ops.quote_name(Lead._meta.db_table)
+    events = conn.ops.quote_name(Event._meta.db_table)
+    select, select_params = scores_sql(scoring, leads, conn)
+    target, target_params = leads.sql(f"{table}.id")
+    now, threshold = scoring.now, scoring.mql_threshold
+    reaches = f"({table}.mql_at IS NULL AND t.new_score >= %s)"
+    sql = (
+        f"WITH changed AS (UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s, "  # names from model metadata, values are parameters  # nosec B608
+        f"mql_at = CASE WHEN {reaches} THEN %s ELSE {table}.mql_at END "
+        f"FROM ({select}) t WHERE {target} AND {table}.id = t.id AND ({table}.score <> t.new_score "
+        f"OR {table}.rating <> t.new_rating OR {table}.scored_at IS NULL OR {reaches}) "
+        f"RETURNING {table}.id, {table}.score, {table}.mql_at), "
+        f"reached AS (INSERT INTO {events} (lead_id, kind, summary, data, created_at) "
+        f"SELECT id, %s, format(%s, score, %s), jsonb_build_object('score', score, 'threshold', %s), %s "
+        f"FROM changed WHERE mql_at = %s RETURNING lead_id) "
+        f"SELECT (SELECT count(*) FROM changed), (SELECT array_agg(lead_id ORDER BY lead_id) FROM reached)"
+    )
+    params = [now, threshold, now, *select_params, *target_params, threshold]
+    params += [
+        MQL_EVENT_KIND,
+        MQL_SUMMARY.format(score="%s", threshold="%s"),
+        threshold,
+        threshold,
+        timezone.now(),
+        now,
+    ]
+    return sql, params

@@ -28,7 +28,9 @@ from leads.scoring import (
     LeadFilter,
     Scoring,
     engagement_sql,
+    mql_summary,
     rule_points,
+    score_and_stamp_sql,
     stamp_mql_sql,
     update_scores_sql,
 )
@@ -62,31 +64,35 @@ def load_scoring(now: datetime | None = None) -> Scoring:
     )
 
 
-def _apply_scores(scoring: Scoring, leads: LeadFilter) -> tuple[int, list[tuple[int, int, int | None]]]:
-    """Write new scores and ratings, stamp MQL once, record MQL events; return (leads changed, leads that became MQL).
+def _apply_scores(scoring: Scoring, leads: LeadFilter) -> tuple[int, list[int]]:
+    """Write new scores and ratings, stamp MQL once, record MQL events; return (leads changed, ids that became MQL).
 
-    Caller is inside a transaction.
+    Caller is inside a transaction. PostgreSQL does it in one statement (`score_and_stamp_sql`); the embedded
+    SQLite default in two, then writes the events from Python.
     """
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(*score_and_stamp_sql(scoring, leads))
+            changed, reached_ids = cursor.fetchone()
+            return changed, list(reached_ids or [])
         cursor.execute(*update_scores_sql(scoring, leads))
         changed = max(cursor.rowcount, 0)
         cursor.execute(*stamp_mql_sql(scoring, leads))
-        reached = [(row[0], row[1], row[2]) for row in cursor.fetchall()]
-    if reached:
-        threshold = scoring.mql_threshold
-        Event.objects.bulk_create(
-            [
-                Event(
-                    kind=MQL_EVENT_KIND,
-                    lead_id=lead_id,
-                    summary=f"Became a marketing-qualified lead: score {score} reached {threshold}",
-                    data={"score": score, "threshold": threshold},
-                )
-                for lead_id, score, _owner in reached
-            ],
-            batch_size=1_000,
-        )
-    return changed, reached
+        reached = sorted((row[0], row[1]) for row in cursor.fetchall())
+    threshold = scoring.mql_threshold
+    Event.objects.bulk_create(
+        [
+            Event(
+                kind=MQL_EVENT_KIND,
+                lead_id=lead_id,
+                summary=mql_summary(score, threshold),
+                data={"score": score, "threshold": threshold},
+            )
+            for lead_id, score in reached
+        ],
+        batch_size=1_000,
+    )
+    return changed, [lead_id for lead_id, _score in reached]
 
 
 @transaction.atomic
@@ -112,7 +118,7 @@ def score_leads(lead_ids: list[int]) -> int:
             )
             changed_total += changed
             if reached:
-                on_leads_reached_mql([lead_id for lead_id, _score, _owner in reached])
+                on_leads_reached_mql(reached)
     return changed_total
 
 
@@ -184,7 +190,7 @@ def rescore_leads(*, chunk_size: int | None = None, reason: str = "") -> Scoring
             run.leads_reached_mql += len(reached)
             run.save(update_fields=["last_id", "leads_changed", "leads_reached_mql"])
             if reached:
-                on_leads_reached_mql([lead_id for lead_id, _score, _owner in reached])
+                on_leads_reached_mql(reached)
         logger.info(
             "scoring run %s: leads up to id %d of %d, %d changed so far",
             run.pk,

@@ -127,6 +127,30 @@ def test_the_mql_milestone_is_set_once_and_kept_when_the_score_falls(monkeypatch
     assert kicked == [lead.pk]
 
 
+def test_the_mql_event_names_the_score_and_the_threshold(settings):
+    settings.FUNNEL_MQL_THRESHOLD = 50
+    add_rule("title", "contains", "vp", points=60)
+    lead = scored(LeadFactory(title="VP"))
+
+    event = Event.objects.get(lead=lead, kind=MQL_EVENT_KIND)
+    assert event.summary == "Became a marketing-qualified lead: score 60 reached 50"
+    assert event.data == {"score": 60, "threshold": 50}
+
+
+def test_lowering_the_threshold_stamps_leads_whose_score_did_not_change(settings):
+    settings.FUNNEL_MQL_THRESHOLD = 70
+    add_rule("title", "contains", "vp", points=60)
+    lead = scored(LeadFactory(title="VP"))
+    assert lead.mql_at is None
+
+    settings.FUNNEL_MQL_THRESHOLD = 50
+    run = services.rescore_leads()
+
+    lead.refresh_from_db()
+    assert lead.mql_at is not None and run.leads_reached_mql == 1
+    assert Event.objects.filter(lead=lead, kind=MQL_EVENT_KIND).count() == 1
+
+
 def test_scoring_a_lead_twice_changes_nothing_more():
     add_rule("title", "contains", "vp", points=60)
     lead = LeadFactory(title="VP")
