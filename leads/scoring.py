@@ -186,6 +186,21 @@ def fit_expression(rules: list[ScoringRule]):
     return reduce(op.add, terms) if terms else Value(0, output_field=IntegerField())
 
 
+def fit_sql(scoring: Scoring, conn=None) -> tuple[str, list[Any]]:
+    """The fit of the active rules as one SQL expression over the columns of `"leads_lead"` (0 without rules).
+
+    A caller may evaluate it over other rows by naming them `"leads_lead"`: the import scores the rows it is
+    about to insert this way (`FROM (…) AS "leads_lead"`), so a new lead is written once, already scored.
+    """
+    from leads.models import Lead
+
+    conn = conn or default_connection
+    query = Lead.objects.all().query
+    expression = fit_expression(list(scoring.rules)).resolve_expression(query, allow_joins=False)
+    sql, params = query.get_compiler(connection=conn).compile(expression)
+    return sql, list(params)
+
+
 # --- SQL -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LeadFilter:

@@ -53,8 +53,9 @@ from crm.common.exceptions import PermissionDenied
 from crm.common.text import normalize_email
 from crm.users.models import User
 from leads.models import ImportJob, ImportRowError, Lead, LeadSource, LeadStatusChange
+from leads.scoring import MQL_EVENT_KIND, MQL_SUMMARY, Scoring, fit_sql
 from leads.services.assignment import assign_leads_bulk
-from leads.services.scoring import score_leads
+from leads.services.scoring import load_scoring, score_leads
 
 logger = logging.getLogger(__name__)
 
@@ -485,17 +486,20 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     if not claim_import(job_id):
         return None
     job = ImportJob.objects.select_related("created_by", "owner").get(pk=job_id)
-    touched: list[int] = []
+    to_score: list[int] = []
     created_unowned: list[int] = []
+    # Rules as they are when the run starts: PostgreSQL scores new rows as it inserts them.
+    scoring = load_scoring()
     try:
         shape = FileShape(job.encoding, job.delimiter, job.headers, has_nul=_has_nul(job.file.path))
         if job.rows_total is None:
             job.rows_total = count_rows(job.file.path, shape)
             job.save(update_fields=["rows_total", "updated_at"])
         for size, result in _validated_chunks(job, shape):
-            created_ids, updated_ids = _import_chunk(job, size, result)
-            touched.extend(created_ids)
-            touched.extend(updated_ids)
+            created_ids, updated_ids, created_scored = _import_chunk(job, size, result, scoring)
+            to_score.extend(updated_ids)
+            if not created_scored:
+                to_score.extend(created_ids)
             if job.owner_id is None:
                 created_unowned.extend(created_ids)
             if progress:
@@ -509,7 +513,7 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
             updated_at=timezone.now(),
         )
         raise
-    _score_and_assign(touched, created_unowned, by=job.created_by)
+    _score_and_assign(to_score, created_unowned, by=job.created_by)
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at", "updated_at"])
@@ -575,12 +579,19 @@ def _validated_chunks(job: ImportJob, shape: FileShape) -> Iterator[tuple[int, C
 
 
 @transaction.atomic
-def _import_chunk(job: ImportJob, size: int, result: ChunkResult) -> tuple[list[int], list[int]]:
-    """Upsert one validated chunk, store its errors and save the progress, in one transaction."""
+def _import_chunk(
+    job: ImportJob, size: int, result: ChunkResult, scoring: Scoring | None = None
+) -> tuple[list[int], list[int], bool]:
+    """Upsert one validated chunk, store its errors and save the progress, in one transaction.
+
+    Returns (created ids, updated ids, whether the created leads are already scored).
+    """
+    created_scored = connection.vendor == "postgresql"
     if not result.rows:
         created_ids, updated_ids = [], []
     elif connection.vendor == "postgresql":
-        created_ids, updated_ids = _write_postgres(job, result.copy_text or _copy_text(result.rows.values()))
+        copy_text = result.copy_text or _copy_text(result.rows.values())
+        created_ids, updated_ids = _write_postgres(job, copy_text, scoring or load_scoring())
     else:
         created_ids, updated_ids = _write_portable(job, list(result.rows.values()))
     errors_room = MAX_ERRORS_PER_JOB - ImportRowError.objects.filter(job=job).count() if result.errors else 0
@@ -592,7 +603,7 @@ def _import_chunk(job: ImportJob, size: int, result: ChunkResult) -> tuple[list[
     job.merged += result.merged
     job.failed += result.failed
     job.save(update_fields=["rows_done", "created", "updated", "merged", "failed", "updated_at"])
-    return created_ids, updated_ids
+    return created_ids, updated_ids, created_scored
 
 
 _COLUMNS = [*TEXT_FIELDS, "employees", "annual_revenue", "source", "status", "do_not_contact"]
@@ -621,8 +632,13 @@ def _copy_text(rows: Iterable[dict[str, Any]]) -> str:
     return "".join("\t".join([_copy_value(row.get(c)) for c in _COLUMNS]) + "\n" for row in rows)
 
 
-def _write_postgres(job: ImportJob, copy_text: str) -> tuple[list[int], list[int]]:
-    """COPY the chunk into a staging table, then update matching open leads and insert the rest, set-based."""
+def _write_postgres(job: ImportJob, copy_text: str, scoring: Scoring) -> tuple[list[int], list[int]]:
+    """COPY the chunk into a staging table, then update matching open leads and insert the rest, set-based.
+
+    New leads are inserted already scored: the rules' fit is evaluated over the staged values (a new lead has no
+    engagement yet, so fit is its whole score), the MQL milestone is stamped and its event written in the same
+    statement — one write per new lead instead of an insert and a rescore.
+    """
     buffer = io.StringIO(copy_text)
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -636,29 +652,54 @@ def _write_postgres(job: ImportJob, copy_text: str) -> tuple[list[int], list[int
         )
         cursor.copy_expert(f"COPY import_stage ({', '.join(_COLUMNS)}) FROM STDIN", buffer)
         defaults = {"source": "'import'", "status": "'new'", "do_not_contact": "false"}
-        select = ", ".join(
-            f"COALESCE(s.{c}, {defaults[c]})"
+        values = ", ".join(
+            f"COALESCE(s.{c}, {defaults[c]}) AS {c}"
             if c in defaults
-            else (f"COALESCE(s.{c}, '')" if c in TEXT_FIELDS else f"s.{c}")
+            else (f"COALESCE(s.{c}, '') AS {c}" if c in TEXT_FIELDS else f"s.{c}")
             for c in _COLUMNS
         )
+        fit, fit_params = fit_sql(scoring)
         # Insert first: the unique index lead_one_open_lead_per_email (open leads only) already probes each email,
         # so a row whose email belongs to an open lead is skipped here at no extra cost and updated below; a
         # row matching only converted leads is inserted. Rows are in email order (see _validated_chunks).
+        columns = ", ".join(_COLUMNS)
         cursor.execute(
-            # Identifiers come from the constant _COLUMNS, values are parameters.
-            "WITH inserted AS ("  # noqa: S608 - identifiers from the constant _COLUMNS, values are parameters  # nosec B608
-            f" INSERT INTO leads_lead ({', '.join(_COLUMNS)}, owner_id, unqualified_reason, score, rating,"
+            "WITH inserted AS ("  # noqa: S608 - identifiers from the constant _COLUMNS, rule SQL compiled by the ORM, values are parameters  # nosec B608
+            f" INSERT INTO leads_lead ({columns}, owner_id, unqualified_reason, score, rating, scored_at, mql_at,"
             " qualified_at, created_at, updated_at)"
-            f" SELECT {select}, %s, '', 0, %s,"
-            " CASE WHEN COALESCE(s.status, 'new') = 'qualified' THEN %s END, %s, %s"
-            " FROM import_stage s ON CONFLICT DO NOTHING RETURNING id, email, status)"
+            f" SELECT {columns}, %s, '', new_score,"
+            " CASE WHEN new_score >= %s THEN 'hot' WHEN new_score >= %s THEN 'warm' ELSE 'cold' END, %s,"
+            " CASE WHEN new_score >= %s THEN %s END, CASE WHEN status = 'qualified' THEN %s END, %s, %s"
+            f" FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score"
+            f"       FROM (SELECT {values} FROM import_stage s) AS leads_lead) AS staged"
+            " ON CONFLICT DO NOTHING RETURNING id, email, status, score, mql_at)"
             " , history AS (INSERT INTO leads_leadstatuschange (lead_id, from_status, to_status, changed_by_id,"
             " changed_at, reason) SELECT id, '', status, %s, %s, 'Imported' FROM inserted)"
+            " , milestones AS (INSERT INTO activities_event (lead_id, kind, summary, data, created_at)"
+            "   SELECT id, %s, format(%s, score, %s), jsonb_build_object('score', score, 'threshold', %s), %s"
+            "   FROM inserted WHERE mql_at IS NOT NULL)"
             " , marked AS (UPDATE import_stage s SET lead_id = i.id FROM inserted i"
             "   WHERE i.email <> '' AND s.email = i.email)"
             " SELECT id FROM inserted",
-            [job.owner_id, Lead.Rating.COLD, now, now, now, job.created_by_id, now],
+            [
+                job.owner_id,
+                scoring.hot,
+                scoring.warm,
+                now,
+                scoring.mql_threshold,
+                now,
+                now,
+                now,
+                now,
+                *fit_params,
+                job.created_by_id,
+                now,
+                MQL_EVENT_KIND,
+                MQL_SUMMARY.format(score="%s", threshold="%s"),
+                scoring.mql_threshold,
+                scoring.mql_threshold,
+                now,
+            ],
         )
         created_ids = [r[0] for r in cursor.fetchall()]
         sets = ", ".join(f"{c} = COALESCE(s.{c}, l.{c})" for c in _UPDATABLE)

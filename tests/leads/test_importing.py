@@ -398,3 +398,32 @@ def test_the_command_refuses_a_rep(rep, tmp_path):
     with pytest.raises(CommandError, match="Only managers and admins may import leads"):
         call_command("import_leads", str(path), "--by", rep.username)
     assert not ImportJob.objects.exists()
+
+
+def test_new_leads_land_scored_rated_and_stamped_as_scoring_one_lead_would(manager, settings):
+    from activities.models import Event
+    from leads.models import ScoringRule
+
+    settings.FUNNEL_MQL_THRESHOLD = 50
+    ScoringRule.objects.create(name="Big revenue", field="annual_revenue", operator="gte", value="1000000", points=40)
+    ScoringRule.objects.create(name="Opted out", field="do_not_contact", operator="equals", value="true", points=-30)
+    rows = [
+        ["Last Name", "Email", "Title", "Company", "Phone", "Lead Source", "Employees", "Annual Revenue"],
+        ["Chief", "ceo@big.example", "CEO", "Big Co", "+1 555", "Referral", "5000", "20000000"],
+        ["Free", "someone@gmail.com", "Analyst", "", "", "Web", "3", ""],
+        ["Middle", "vp@mid.example", "VP Sales", "Mid Co", "+1 556", "Webinar", "250", "2000000"],
+        ["Blank", "", "", "", "", "", "", ""],
+    ]
+
+    job = run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    assert job.created == 4
+    leads = list(Lead.objects.order_by("pk"))
+    assert all(lead.scored_at is not None for lead in leads)
+    for lead in leads:
+        explained = explain_score(lead)
+        assert (lead.score, lead.rating) == (explained["score"], explained["rating"]), lead.last_name
+        assert (lead.mql_at is not None) == (lead.score >= 50), lead.last_name
+    assert {lead.last_name for lead in leads if lead.mql_at} == {"Chief", "Middle"}
+    events = Event.objects.filter(kind="mql").order_by("lead_id")
+    assert [(e.lead_id, e.data["score"]) for e in events] == [(lead.pk, lead.score) for lead in leads if lead.mql_at]
