@@ -126,43 +126,63 @@ def _owner_names(ids) -> dict[int, str]:
     ids = [pk for pk in ids if pk is not None]
     if not ids:
         return {}
-    return {u.pk: u.display_name for u in User.objects.filter(pk__in=ids).only("pk", "name", "username")}
+    return {
+        u.pk: u.display_name
+        for u in User.objects.filter(pk__in=ids).only("pk", "name", "first_name", "last_name", "username")
+    }
 
 
 def get_funnel(user: User, filters: FunnelFilters) -> dict[str, Any]:
-    """Return the funnel stages, conversion by source and by owner, and the velocity averages in one query."""
-    won = Q(converted_opportunity__stage__is_won=True)
+    """Return the funnel stages, conversion by source and by owner, and the velocity averages.
+
+    Two queries: one grouped aggregate over the cohort (by source and owner), and one over its won deals.
+    """
     aggregates: dict[str, Any] = {
         "leads": Count("pk"),
         "mqls": Count("pk", filter=Q(mql_at__isnull=False)),
         "sqls": Count("pk", filter=Q(qualified_at__isnull=False)),
         "converted": Count("pk", filter=Q(converted_at__isnull=False)),
-        "won": Count("pk", filter=won),
-        "won_amount": Sum("converted_opportunity__amount", filter=won),
     }
     for key, _label, end, start in VELOCITY_STEPS:
         both = Q(**{f"{end}__isnull": False, f"{start}__isnull": False})
         aggregates[f"{key}_n"] = Count("pk", filter=both)
         aggregates[f"{key}_sum"] = Sum(_duration(end, start), filter=both)
-    rows = list(get_cohort(user, filters).values("source", "owner_id").annotate(**aggregates).order_by())
+    cohort = get_cohort(user, filters)
+    rows = list(cohort.values("source", "owner_id").annotate(**aggregates).order_by())
+    # Won deals are counted apart, over the few converted leads (read from their own index: a lead converts only
+    # after it was created): joining every cohort lead to the opportunities would hash the whole table of deals.
+    won_rows = (
+        cohort.filter(converted_at__gte=filters.start, converted_opportunity__stage__is_won=True)
+        .values("source", "owner_id")
+        .annotate(won=Count("pk"), won_amount=Sum("converted_opportunity__amount"))
+        .order_by()
+    )
 
-    counters = ("leads", "mqls", "sqls", "converted", "won")
+    counters = ("leads", "mqls", "sqls", "converted")
     total: dict[str, Any] = defaultdict(int)
     by_source: dict[str, dict[str, Any]] = {}
     by_owner: dict[int | None, dict[str, Any]] = {}
-    for row in rows:
-        for bucket in (
+
+    def buckets(row: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+        return (
             total,
             by_source.setdefault(row["source"], defaultdict(int)),
             by_owner.setdefault(row["owner_id"], defaultdict(int)),
-        ):
+        )
+
+    for row in rows:
+        for bucket in buckets(row):
             for name in counters:
                 bucket[name] += row[name]
-            bucket["won_amount"] += row["won_amount"] or Decimal(0)
         for key, *_ in VELOCITY_STEPS:
             total[f"{key}_n"] += row[f"{key}_n"]
             if row[f"{key}_sum"] is not None:
                 total[f"{key}_sum"] += row[f"{key}_sum"].total_seconds()
+    for row in won_rows:
+        for bucket in buckets(row):
+            bucket["won"] += row["won"]
+            bucket["won_amount"] += row["won_amount"] or Decimal(0)
+    counters += ("won",)
 
     def as_row(values: dict[str, Any]) -> dict[str, Any]:
         out = {name: values[name] for name in counters}
@@ -242,7 +262,8 @@ def get_velocity_medians(user: User, filters: FunnelFilters) -> dict[str, float 
 def get_time_in_status(user: User, filters: FunnelFilters) -> list[dict[str, Any]]:
     """Return, per status, how many finished stays cohort leads had in it and their average and median days."""
     changes = (
-        LeadStatusChange.objects.filter(lead__in=get_cohort(user, filters).values("pk"))
+        # A cohort lead changes status only once created, so only changes since the cohort's first day are read.
+        LeadStatusChange.objects.filter(changed_at__gte=filters.start, lead__in=get_cohort(user, filters).values("pk"))
         .annotate(
             next_at=Window(NextValue("changed_at"), partition_by=[F("lead_id")], order_by=[F("changed_at"), F("id")])
         )
@@ -285,6 +306,11 @@ def get_time_in_status(user: User, filters: FunnelFilters) -> list[dict[str, Any
     ]
 
 
+def _week_start(value) -> date:
+    """The Monday a TruncWeek value stands for, in the current time zone."""
+    return timezone.localtime(value).date() if hasattr(value, "hour") else value
+
+
 def get_trend(user: User, filters: FunnelFilters) -> list[dict[str, Any]]:
     """Return leads created and leads converted per week (weeks start on Monday) in the range."""
     created = (
@@ -310,8 +336,7 @@ def get_trend(user: User, filters: FunnelFilters) -> list[dict[str, Any]]:
         day += timedelta(days=7)
     for key, rows in (("created", created), ("converted", converted)):
         for row in rows:
-            week = timezone.localtime(row["week"]).date() if hasattr(row["week"], "hour") else row["week"]
-            weeks.setdefault(week, {"created": 0, "converted": 0})[key] = row["n"]
+            weeks.setdefault(_week_start(row["week"]), {"created": 0, "converted": 0})[key] = row["n"]
     return [{"week": week.isoformat(), **counts} for week, counts in sorted(weeks.items())]
 
 
@@ -320,7 +345,7 @@ def get_pipeline(user: User, filters: FunnelFilters) -> dict[str, list[dict[str,
     qs = _scope(
         Opportunity.objects.visible_to(user).filter(stage__is_closed=False), filters, source_field="lead_source"
     )
-    rows = (
+    grouped = (
         qs.annotate(month=TruncMonth("close_date"))
         .values("stage_id", "stage__name", "stage__order", "month")
         .annotate(
@@ -334,6 +359,7 @@ def get_pipeline(user: User, filters: FunnelFilters) -> dict[str, list[dict[str,
         )
         .order_by()
     )
+    rows = [row for group in _owner_groups(user, filters) for row in grouped.filter(group)]
     stages: dict[int, dict[str, Any]] = {}
     months: dict[date | None, dict[str, Any]] = {}
     for row in rows:
@@ -394,18 +420,41 @@ def get_closed_deals(user: User, filters: FunnelFilters) -> dict[str, Any]:
     }
 
 
+def _owner_groups(user: User, filters: FunnelFilters) -> list[Q]:
+    """Split the owners whose leads the report may count into index-friendly groups: named owners, and unassigned.
+
+    A manager's "mine, my teams' or nobody's" is one OR that PostgreSQL cannot read from an owner-first index;
+    asked as "owner in (…)" and "owner is null" separately, each part reads only its owners' index entries.
+    The caller still applies `visible_to`, so a group never widens what the user sees.
+    """
+    if filters.owner is not None:
+        return [Q(owner=filters.owner)]
+    if filters.team is not None:
+        return [Q(owner__in=User.objects.filter(team=filters.team).values("pk"))]
+    if user.is_admin:
+        return [Q()]
+    if user.role == User.Role.MANAGER:
+        members = User.objects.filter(Q(pk=user.pk) | Q(team__manager=user)).values("pk")
+        return [Q(owner__in=members), Q(owner__isnull=True)]
+    return [Q(owner=user)]
+
+
 def get_unattended(user: User, filters: FunnelFilters, *, now=None) -> list[dict[str, Any]]:
     """Return, per owner, open leads with no activity for `filters.idle_days` days and the oldest idle since."""
     cutoff = (now or timezone.now()) - timedelta(days=filters.idle_days)
-    rows = (
+    idle = (
         _scope(Lead.objects.visible_to(user).open(), filters)
         .annotate(idle_since=Coalesce("last_activity_at", "created_at"))
         .filter(idle_since__lt=cutoff)
+    )
+    rows = [
+        row
+        for group in _owner_groups(user, filters)
+        for row in idle.filter(group)
         .values("owner_id")
         .annotate(leads=Count("pk"), oldest=Min("idle_since"))
         .order_by()
-    )
-    rows = list(rows)
+    ]
     names = _owner_names(r["owner_id"] for r in rows)
     return sorted(
         (

@@ -166,16 +166,17 @@ class Lead(OwnedModel):
                 name="lead_dashboard_cohort",
             ),
             models.Index(
-                fields=["converted_at", "owner", "source", "id"],
+                fields=["converted_at", "owner", "source", "created_at", "converted_opportunity", "id"],
                 condition=Q(converted_at__isnull=False),
                 name="lead_dashboard_converted",
             ),
-            # Unattended open leads: idle since the last activity, or since creation when none was logged.
+            # Unattended open leads by owner: idle since the last activity, or since creation when none was logged.
+            # Owner first, so a manager's count reads only their team's entries; the included columns let
+            # PostgreSQL answer from the index alone (it needs the expression's own columns for that).
             models.Index(
-                Coalesce("last_activity_at", "created_at"),
                 "owner",
-                "source",
-                "id",
+                Coalesce("last_activity_at", "created_at"),
+                include=["last_activity_at", "created_at", "source", "id"],
                 condition=~Q(status__in=["converted", "unqualified"]),
                 name="lead_dashboard_idle",
             ),
@@ -214,11 +215,13 @@ class LeadStatusChangeQuerySet(models.QuerySet):
 class LeadStatusChange(models.Model):
     """Who moved a lead from which status to which, when: the timeline and time-in-status reports."""
 
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="status_changes")
+    # Indexed by status_change_lead_time, which leads with the lead.
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="status_changes", db_index=False)
     from_status = models.CharField(max_length=20, choices=Lead.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Lead.Status.choices)
     changed_by = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    changed_at = models.DateTimeField(db_index=True)
+    # Never before the lead's created_at (every writer records a change when, or after, the lead is created).
+    changed_at = models.DateTimeField()
     reason = models.CharField(max_length=255, blank=True)
 
     objects = LeadStatusChangeQuerySet.as_manager()
@@ -227,8 +230,9 @@ class LeadStatusChange(models.Model):
         ordering = ["lead_id", "changed_at", "id"]
         indexes = [
             models.Index(fields=["lead", "changed_at"], name="status_change_lead_time"),
-            # Time in status walks each cohort lead's changes in order without touching the table.
-            models.Index(fields=["lead", "changed_at", "id", "to_status"], name="status_change_dashboard"),
+            # Time in status reads the changes made since the cohort's first day (a cohort lead changes status only
+            # after it was created) without touching the table.
+            models.Index(fields=["changed_at", "lead", "id", "to_status"], name="status_change_dashboard"),
         ]
 
     def __str__(self) -> str:
