@@ -49,14 +49,14 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.db.models.functions import Lead as NextValue
 from django.utils import timezone
 
 from crm.users.models import User
 from dashboards.filters import FunnelFilters
 from leads.models import Lead, LeadSource, LeadStatusChange
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, Stage
 
 STAGES = [
     ("lead", "Leads"),
@@ -340,14 +340,18 @@ def get_trend(user: User, filters: FunnelFilters) -> list[dict[str, Any]]:
     return [{"week": week.isoformat(), **counts} for week, counts in sorted(weeks.items())]
 
 
-def get_pipeline(user: User, filters: FunnelFilters) -> dict[str, list[dict[str, Any]]]:
+def get_pipeline(
+    user: User, filters: FunnelFilters, *, owner_groups: list[Q] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Return open opportunities by stage and expected revenue by close month (the date range does not apply)."""
+    open_stages = {stage.pk: stage for stage in Stage.objects.filter(is_closed=False)}
     qs = _scope(
-        Opportunity.objects.visible_to(user).filter(stage__is_closed=False), filters, source_field="lead_source"
+        Opportunity.objects.visible_to(user).filter(stage_id__in=list(open_stages)), filters, source_field="lead_source"
     )
+    # Grouped by stage and close date (a few hundred rows), folded into months here: truncating every deal's date
+    # to its month in SQL costs more than the whole scan.
     grouped = (
-        qs.annotate(month=TruncMonth("close_date"))
-        .values("stage_id", "stage__name", "stage__order", "month")
+        qs.values("stage_id", "close_date")
         .annotate(
             n=Count("pk"),
             total=Sum("amount"),
@@ -359,16 +363,16 @@ def get_pipeline(user: User, filters: FunnelFilters) -> dict[str, list[dict[str,
         )
         .order_by()
     )
-    rows = [row for group in _owner_groups(user, filters) for row in grouped.filter(group)]
+    groups = owner_groups if owner_groups is not None else _owner_groups(user, filters)
+    rows = [row for group in groups for row in grouped.filter(group)]
     stages: dict[int, dict[str, Any]] = {}
     months: dict[date | None, dict[str, Any]] = {}
     for row in rows:
+        stage = open_stages[row["stage_id"]]
+        month = row["close_date"].replace(day=1) if row["close_date"] else None
         for bucket in (
-            stages.setdefault(
-                row["stage_id"],
-                {"stage": row["stage_id"], "name": row["stage__name"], "order": row["stage__order"], **_zero()},
-            ),
-            months.setdefault(row["month"], {"month": row["month"], **_zero()}),
+            stages.setdefault(stage.pk, {"stage": stage.pk, "name": stage.name, "order": stage.order, **_zero()}),
+            months.setdefault(month, {"month": month, **_zero()}),
         ):
             bucket["count"] += row["n"]
             bucket["amount"] += row["total"] or Decimal(0)
@@ -434,12 +438,15 @@ def _owner_groups(user: User, filters: FunnelFilters) -> list[Q]:
     if user.is_admin:
         return [Q()]
     if user.role == User.Role.MANAGER:
-        members = User.objects.filter(Q(pk=user.pk) | Q(team__manager=user)).values("pk")
+        # A list, not a subquery: PostgreSQL then walks the index once per owner, in parallel when it is big.
+        members = list(User.objects.filter(Q(pk=user.pk) | Q(team__manager=user)).values_list("pk", flat=True))
         return [Q(owner__in=members), Q(owner__isnull=True)]
     return [Q(owner=user)]
 
 
-def get_unattended(user: User, filters: FunnelFilters, *, now=None) -> list[dict[str, Any]]:
+def get_unattended(
+    user: User, filters: FunnelFilters, *, now=None, owner_groups: list[Q] | None = None
+) -> list[dict[str, Any]]:
     """Return, per owner, open leads with no activity for `filters.idle_days` days and the oldest idle since."""
     cutoff = (now or timezone.now()) - timedelta(days=filters.idle_days)
     idle = (
@@ -449,7 +456,7 @@ def get_unattended(user: User, filters: FunnelFilters, *, now=None) -> list[dict
     )
     rows = [
         row
-        for group in _owner_groups(user, filters)
+        for group in (owner_groups if owner_groups is not None else _owner_groups(user, filters))
         for row in idle.filter(group)
         .values("owner_id")
         .annotate(leads=Count("pk"), oldest=Min("idle_since"))
@@ -473,6 +480,7 @@ def get_unattended(user: User, filters: FunnelFilters, *, now=None) -> list[dict
 def get_dashboard(user: User, filters: FunnelFilters) -> dict[str, Any]:
     """Return every section of the managers' dashboard as plain data."""
     funnel = get_funnel(user, filters)
+    groups = _owner_groups(user, filters)
     medians = get_velocity_medians(user, filters)
     for step in funnel["velocity"]:
         step["median_days"] = medians.get(step["step"])
@@ -480,7 +488,7 @@ def get_dashboard(user: User, filters: FunnelFilters) -> dict[str, Any]:
         **funnel,
         "time_in_status": get_time_in_status(user, filters),
         "trend": get_trend(user, filters),
-        "pipeline": get_pipeline(user, filters),
+        "pipeline": get_pipeline(user, filters, owner_groups=groups),
         "closed": get_closed_deals(user, filters),
-        "unattended": get_unattended(user, filters),
+        "unattended": get_unattended(user, filters, owner_groups=groups),
     }
