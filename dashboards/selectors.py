@@ -53,6 +53,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.db.models.functions import Lead as NextValue
 from django.utils import timezone
 
+from crm.common.models import managed_owner_ids
 from crm.users.models import User
 from dashboards.filters import FunnelFilters
 from leads.models import Lead, LeadSource, LeadStatusChange
@@ -438,9 +439,7 @@ def _owner_groups(user: User, filters: FunnelFilters) -> list[Q]:
     if user.is_admin:
         return [Q()]
     if user.role == User.Role.MANAGER:
-        # A list, not a subquery: PostgreSQL then walks the index once per owner, in parallel when it is big.
-        members = list(User.objects.filter(Q(pk=user.pk) | Q(team__manager=user)).values_list("pk", flat=True))
-        return [Q(owner__in=members), Q(owner__isnull=True)]
+        return [Q(owner__in=managed_owner_ids(user)), Q(owner__isnull=True)]
     return [Q(owner=user)]
 
 

@@ -36,6 +36,9 @@ class LeadQuerySet(OwnedQuerySet):
         return self.filter(owner__isnull=True)
 
 
+_UNINDEXED_OPTIONAL = {"null": True, "blank": True, "db_index": False}
+
+
 class Lead(OwnedModel):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -84,20 +87,10 @@ class Lead(OwnedModel):
     converted_at = models.DateTimeField(null=True, blank=True)
     # Indexed only where set (lead_converted_account / lead_converted_contact): most leads are never converted.
     converted_account = models.ForeignKey(
-        "accounts.Account",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="converted_leads",
-        db_index=False,
+        "accounts.Account", on_delete=models.PROTECT, related_name="converted_leads", **_UNINDEXED_OPTIONAL
     )
     converted_contact = models.ForeignKey(
-        "contacts.Contact",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="converted_leads",
-        db_index=False,
+        "contacts.Contact", on_delete=models.PROTECT, related_name="converted_leads", **_UNINDEXED_OPTIONAL
     )
     converted_opportunity = models.OneToOneField(
         "opportunities.Opportunity", null=True, blank=True, on_delete=models.PROTECT, related_name="converted_lead"

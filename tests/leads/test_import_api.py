@@ -229,6 +229,7 @@ def test_the_status_endpoint_costs_a_fixed_number_of_queries(client, manager, dj
     client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("crm.csv", b"Surname\r\nDoe\r\n")})
     job = ImportJob.objects.get()
 
-    # session, user, job; plus the session's sliding expiry save (savepoint, update, release)
-    with django_assert_max_num_queries(6):
+    # session, user, the manager's team members, job; plus the session's sliding expiry save (savepoint, update,
+    # release)
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("imports:status", args=[job.pk])).status_code == 200
