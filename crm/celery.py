@@ -92,4 +92,5 @@ app.conf.beat_schedule = {
     "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
     "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
     "resume-stale-imports": {"task": "leads.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
+    "purge-import-files": {"task": "leads.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
 }

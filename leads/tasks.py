@@ -155,3 +155,11 @@ def resume_stale_imports_bulk_task() -> None:
 
     for job_id in list_stale_imports():
         run_import_bulk_task.delay(job_id)
+
+
+@shared_task(acks_late=True)
+def purge_import_files_task() -> int:
+    """Delete the uploaded CSVs of imports that ended FUNNEL_IMPORT_FILE_DAYS ago (daily on beat)."""
+    from leads.services.importing import purge_import_files
+
+    return purge_import_files()

@@ -295,6 +295,9 @@ FUNNEL_RATING_WARM = int(os.environ.get("FUNNEL_RATING_WARM", 40))
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
 # Leads per transaction of a bulk rescore (0: the measured default in leads/services/scoring.py).
 FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
+# Days an uploaded CSV is kept after its import ended (or after an upload left awaiting its mapping); the job, its
+# counters and its error report stay.
+FUNNEL_IMPORT_FILE_DAYS = int(os.environ.get("FUNNEL_IMPORT_FILE_DAYS", 30))
 # Due nurture steps one sender claims per transaction (see nurture/services/sending.py).
 FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100))
 FUNNEL_FREE_MAIL_DOMAINS = frozenset(

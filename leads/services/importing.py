@@ -37,12 +37,13 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
@@ -453,6 +454,40 @@ def _enqueue(job: ImportJob) -> None:
     from leads.tasks import run_import_bulk_task
 
     run_import_bulk_task.delay_on_commit(job.pk)
+
+
+def purge_import_files(*, now: datetime | None = None) -> int:
+    """Delete uploaded CSVs FUNNEL_IMPORT_FILE_DAYS after their import ended; return how many files went.
+
+    An upload left awaiting its mapping that long is closed as failed, saying why. The jobs, their counters and
+    their error reports stay. A file leaves the storage only after the job no longer names it (after commit).
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.FUNNEL_IMPORT_FILE_DAYS)
+    ended = Q(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lt=cutoff)
+    expired = ended | Q(status=ImportJob.Status.DRAFT, created_at__lt=cutoff)
+    purged = 0
+    for job_id in ImportJob.objects.filter(expired).exclude(file="").values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(expired, pk=job_id).exclude(file="").first()
+            if job is None:  # started or purged meanwhile
+                continue
+            storage, name = job.file.storage, job.file.name
+            job.file = ""
+            fields = ["file", "updated_at"]
+            if job.status == ImportJob.Status.DRAFT:
+                job.status, job.finished_at = ImportJob.Status.FAILED, now
+                job.detail = (
+                    f"The upload waited {settings.FUNNEL_IMPORT_FILE_DAYS} days for its column mapping; "
+                    "its file was removed. Upload it again."
+                )
+                fields += ["status", "finished_at", "detail"]
+            job.save(update_fields=fields)
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            purged += 1
+    if purged:
+        logger.info("removed the files of %d finished imports", purged)
+    return purged
 
 
 def list_stale_imports() -> list[int]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -427,3 +429,49 @@ def test_new_leads_land_scored_rated_and_stamped_as_scoring_one_lead_would(manag
     assert {lead.last_name for lead in leads if lead.mql_at} == {"Chief", "Middle"}
     events = Event.objects.filter(kind="mql").order_by("lead_id")
     assert [(e.lead_id, e.data["score"]) for e in events] == [(lead.pk, lead.score) for lead in leads if lead.mql_at]
+
+
+def test_files_of_imports_that_ended_long_ago_are_removed_and_their_reports_kept(
+    manager, settings, django_capture_on_commit_callbacks
+):
+    from leads.services.importing import purge_import_files
+
+    settings.FUNNEL_IMPORT_FILE_DAYS = 30
+    now = timezone.now()
+    old = run(create_import(by=manager, file=make_csv([["Last Name", "Email"], ["Old", "bad"]]), enqueue=False))
+    recent = run(create_import(by=manager, file=make_csv([["Last Name"], ["Recent"]]), enqueue=False))
+    ImportJob.objects.filter(pk=old.pk).update(finished_at=now - timedelta(days=31))
+    ImportJob.objects.filter(pk=recent.pk).update(finished_at=now - timedelta(days=29))
+    old_path = old.file.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_import_files(now=now) == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.file and not Path(old_path).exists()
+    assert (old.status, old.created, old.failed) == ("done", 0, 1)
+    assert ImportRowError.objects.filter(job=old).count() == 1
+    assert recent.file and Path(recent.file.path).exists()
+
+
+def test_an_upload_left_awaiting_its_mapping_is_closed_and_its_file_removed(
+    manager, settings, django_capture_on_commit_callbacks
+):
+    from leads.services.importing import purge_import_files
+
+    settings.FUNNEL_IMPORT_FILE_DAYS = 30
+    draft = create_import(by=manager, file=make_csv([["Surname"], ["Doe"]]), start=False)
+    running = create_import(by=manager, file=make_csv([["Last Name"], ["Busy"]]), enqueue=False)
+    ImportJob.objects.filter(pk__in=[draft.pk, running.pk]).update(created_at=timezone.now() - timedelta(days=40))
+    ImportJob.objects.filter(pk=running.pk).update(status="running")
+    draft_path = draft.file.path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_import_files() == 1
+
+    draft.refresh_from_db()
+    running.refresh_from_db()
+    assert (draft.status, bool(draft.file), Path(draft_path).exists()) == ("failed", False, False)
+    assert "Upload it again" in draft.detail
+    assert running.status == "running" and Path(running.file.path).exists()

@@ -74,6 +74,7 @@ def test_every_periodic_task_run_twice_at_once_does_its_work_once():
         "nurture.tasks.send_due_steps_task",
         "leads.tasks.rescore_all_leads_bulk_task",
         "crm.common.tasks.purge_idempotency_keys_task",
+        "leads.tasks.purge_import_files_task",
         "crm.common.tasks.heartbeat_task",
     ):
         assert task_name in scheduled
