@@ -53,25 +53,7 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssignmentRule
-        fields = [
-            "id",
-            "order",
-            "name",
-            "active",
-            "sources",
-            "countries",
-            "industries",
-            "employees_min",
-            "employees_max",
-            "score_min",
-            "ratings",
-            "target_user",
-            "target_team",
-            "method",
-            "last_assigned_user",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *services.RULE_FIELDS, "last_assigned_user", "created_at", "updated_at"]
         read_only_fields = ["id", "last_assigned_user", "created_at", "updated_at"]
 
     def validate(self, attrs):

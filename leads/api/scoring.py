@@ -25,7 +25,7 @@ class ScoringRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScoringRule
-        fields = ["id", "name", "field", "operator", "value", "points", "active", "created_at", "updated_at"]
+        fields = ["id", *services.RULE_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
 

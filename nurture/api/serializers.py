@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from nurture.models import Delivery, Enrollment, Sequence, Step
+from nurture.services.sequences import SEQUENCE_FIELDS, STEP_FIELDS
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -8,7 +9,7 @@ class StepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Step
-        fields = ["id", "order", "delay_days", "delay_hours", "subject", "body_text", "body_html"]
+        fields = ["id", *STEP_FIELDS]
 
 
 class SequenceSerializer(serializers.ModelSerializer):
@@ -16,27 +17,7 @@ class SequenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Sequence
-        fields = [
-            "id",
-            "name",
-            "description",
-            "active",
-            "trigger",
-            "trigger_score_min",
-            "trigger_score_max",
-            "trigger_source",
-            "exit_on_status_change",
-            "exit_on_reply",
-            "exit_on_mql",
-            "send_days",
-            "send_start_hour",
-            "send_end_hour",
-            "time_zone",
-            "daily_cap",
-            "steps",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *SEQUENCE_FIELDS, "steps", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_steps(self, steps):
