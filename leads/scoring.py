@@ -291,6 +291,32 @@ def engagement_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str,
     return sql, params
 
 
+def rating_sql(score: str, scoring: Scoring) -> tuple[str, list[Any]]:
+    """The rating of a `score` expression: hot, warm or cold by the thresholds."""
+    return f"CASE WHEN {score} >= %s THEN 'hot' WHEN {score} >= %s THEN 'warm' ELSE 'cold' END", [
+        scoring.hot,
+        scoring.warm,
+    ]
+
+
+def mql_events_sql(rows: str, where: str, scoring: Scoring, conn=None) -> tuple[str, list[Any]]:
+    """PostgreSQL: `INSERT` the MQL timeline event of each row of `rows` (columns id, score) matching `where`.
+
+    The text fills MQL_SUMMARY with `format()`; `where`'s own parameters follow the returned ones.
+    """
+    from activities.models import Event
+
+    events = (conn or default_connection).ops.quote_name(Event._meta.db_table)
+    sql = (
+        f"INSERT INTO {events} (lead_id, kind, summary, data, created_at) "  # table name from model metadata, values are parameters  # nosec B608
+        f"SELECT id, %s, format(%s, score, %s), jsonb_build_object('score', score, 'threshold', %s), %s "
+        f"FROM {rows} WHERE {where}"
+    )
+    threshold = scoring.mql_threshold
+    template = MQL_SUMMARY.format(score="%s", threshold="%s")
+    return sql, [MQL_EVENT_KIND, template, threshold, threshold, timezone.now()]
+
+
 def scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
     """`SELECT id, new_score, new_rating` for the filtered leads that are not converted."""
     from leads.models import Lead
@@ -312,12 +338,12 @@ def scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, lis
         join = f" LEFT JOIN ({engagement[0]}) g ON g.lead_id = f.id"
         params = [*fit_params, *engagement[1]]
     score = _greatest(conn, "0", _least(conn, "100", total))
+    rating, rating_params = rating_sql("s.new_score", scoring)
     sql = (
-        f"SELECT s.id AS id, s.new_score AS new_score, "  # built from the ORM's compiled query and fixed SQL, values are parameters  # nosec B608
-        f"CASE WHEN s.new_score >= %s THEN 'hot' WHEN s.new_score >= %s THEN 'warm' ELSE 'cold' END AS new_rating "
+        f"SELECT s.id AS id, s.new_score AS new_score, {rating} AS new_rating "  # built from the ORM's compiled query and fixed SQL, values are parameters  # nosec B608
         f"FROM (SELECT f.id AS id, {score} AS new_score FROM ({fit_sql}) f{join}) s"
     )
-    return sql, [scoring.hot, scoring.warm, *params]
+    return sql, [*rating_params, *params]
 
 
 def update_scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
@@ -371,34 +397,23 @@ def score_and_stamp_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple
     updated rows, so a bulk rescore costs one pass over the leads. Returns one row:
     `(leads changed, ids of the leads that reached MQL now)`.
     """
-    from activities.models import Event
     from leads.models import Lead
 
     conn = conn or default_connection
     table = conn.ops.quote_name(Lead._meta.db_table)
-    events = conn.ops.quote_name(Event._meta.db_table)
     select, select_params = scores_sql(scoring, leads, conn)
     target, target_params = leads.sql(f"{table}.id")
     now, threshold = scoring.now, scoring.mql_threshold
     reaches = f"({table}.mql_at IS NULL AND t.new_score >= %s)"
+    events, events_params = mql_events_sql("changed", "mql_at = %s", scoring, conn)
     sql = (
         f"WITH changed AS (UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s, "  # names from model metadata, values are parameters  # nosec B608
         f"mql_at = CASE WHEN {reaches} THEN %s ELSE {table}.mql_at END "
         f"FROM ({select}) t WHERE {target} AND {table}.id = t.id AND ({table}.score <> t.new_score "
         f"OR {table}.rating <> t.new_rating OR {table}.scored_at IS NULL OR {reaches}) "
         f"RETURNING {table}.id, {table}.score, {table}.mql_at), "
-        f"reached AS (INSERT INTO {events} (lead_id, kind, summary, data, created_at) "
-        f"SELECT id, %s, format(%s, score, %s), jsonb_build_object('score', score, 'threshold', %s), %s "
-        f"FROM changed WHERE mql_at = %s RETURNING lead_id) "
+        f"reached AS ({events} RETURNING lead_id) "
         f"SELECT (SELECT count(*) FROM changed), (SELECT array_agg(lead_id ORDER BY lead_id) FROM reached)"
     )
-    params = [now, threshold, now, *select_params, *target_params, threshold]
-    params += [
-        MQL_EVENT_KIND,
-        MQL_SUMMARY.format(score="%s", threshold="%s"),
-        threshold,
-        threshold,
-        timezone.now(),
-        now,
-    ]
+    params = [now, threshold, now, *select_params, *target_params, threshold, *events_params, now]
     return sql, params

@@ -54,7 +54,7 @@ from crm.common.exceptions import PermissionDenied
 from crm.common.text import normalize_email
 from crm.users.models import User
 from leads.models import ImportJob, ImportRowError, Lead, LeadSource, LeadStatusChange
-from leads.scoring import MQL_EVENT_KIND, MQL_SUMMARY, Scoring, fit_sql
+from leads.scoring import Scoring, fit_sql, mql_events_sql, rating_sql
 from leads.services.assignment import assign_leads_bulk
 from leads.services.scoring import load_scoring, score_leads
 
@@ -694,6 +694,8 @@ def _write_postgres(job: ImportJob, copy_text: str, scoring: Scoring) -> tuple[l
             for c in _COLUMNS
         )
         fit, fit_params = fit_sql(scoring)
+        rating, rating_params = rating_sql("new_score", scoring)
+        milestones, milestones_params = mql_events_sql("inserted", "mql_at IS NOT NULL", scoring)
         # Insert first: the unique index lead_one_open_lead_per_email (open leads only) already probes each email,
         # so a row whose email belongs to an open lead is skipped here at no extra cost and updated below; a
         # row matching only converted leads is inserted. Rows are in email order (see _validated_chunks).
@@ -703,23 +705,20 @@ def _write_postgres(job: ImportJob, copy_text: str, scoring: Scoring) -> tuple[l
             f" INSERT INTO leads_lead ({columns}, owner_id, unqualified_reason, score, rating, scored_at, mql_at,"
             " qualified_at, created_at, updated_at)"
             f" SELECT {columns}, %s, '', new_score,"
-            " CASE WHEN new_score >= %s THEN 'hot' WHEN new_score >= %s THEN 'warm' ELSE 'cold' END, %s,"
+            f" {rating}, %s,"
             " CASE WHEN new_score >= %s THEN %s END, CASE WHEN status = 'qualified' THEN %s END, %s, %s"
             f" FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score"
             f"       FROM (SELECT {values} FROM import_stage s) AS leads_lead) AS staged"
             " ON CONFLICT DO NOTHING RETURNING id, email, status, score, mql_at)"
             " , history AS (INSERT INTO leads_leadstatuschange (lead_id, from_status, to_status, changed_by_id,"
             " changed_at, reason) SELECT id, '', status, %s, %s, 'Imported' FROM inserted)"
-            " , milestones AS (INSERT INTO activities_event (lead_id, kind, summary, data, created_at)"
-            "   SELECT id, %s, format(%s, score, %s), jsonb_build_object('score', score, 'threshold', %s), %s"
-            "   FROM inserted WHERE mql_at IS NOT NULL)"
+            f" , milestones AS ({milestones})"
             " , marked AS (UPDATE import_stage s SET lead_id = i.id FROM inserted i"
             "   WHERE i.email <> '' AND s.email = i.email)"
             " SELECT id FROM inserted",
             [
                 job.owner_id,
-                scoring.hot,
-                scoring.warm,
+                *rating_params,
                 now,
                 scoring.mql_threshold,
                 now,
@@ -729,11 +728,7 @@ def _write_postgres(job: ImportJob, copy_text: str, scoring: Scoring) -> tuple[l
                 *fit_params,
                 job.created_by_id,
                 now,
-                MQL_EVENT_KIND,
-                MQL_SUMMARY.format(score="%s", threshold="%s"),
-                scoring.mql_threshold,
-                scoring.mql_threshold,
-                now,
+                *milestones_params,
             ],
         )
         created_ids = [r[0] for r in cursor.fetchall()]
