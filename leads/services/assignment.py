@@ -350,8 +350,6 @@ def assign_leads_bulk(
     the timeline events and each rule's cursor with a handful of statements. Owners get one digest
     email per pass, after commit.
     """
-    from leads.tasks import notify_new_owner_digest_task
-
     exclude = frozenset(exclude_user_ids)
     result = BulkAssignment()
     if isinstance(leads, QuerySet):
@@ -373,38 +371,52 @@ def assign_leads_bulk(
                 .order_by("pk")
             )
             _assign_chunk(chunk, by=by, exclude=exclude, prior=previous_owner_id, into=result)
-    for owner_id, ids in result.assigned.items():
-        notify_new_owner_digest_task.delay_on_commit(owner_id, ids)
+    notify_owners(result)
     return result
 
 
-@transaction.atomic
-def _assign_chunk(
-    chunk: QuerySet, *, by: User | None, exclude: frozenset[int], prior: int | None, into: BulkAssignment
-) -> tuple[int, int]:
-    """Assign one chunk of unowned leads; return how many rows it read and the last primary key."""
+@dataclass
+class _Decisions:
+    """Owners decided for a batch of leads: lead ids per (owner, rule), and per rule the leads nobody could take."""
+
+    rules: list[_CompiledRule]
+    pool: _Pool
+    groups: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    failed: dict[AssignmentRule | None, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def owners(self) -> dict[int, int]:
+        return {pk: owner_id for (owner_id, _rule), ids in self.groups.items() for pk in ids}
+
+
+def _decide(
+    rows: Iterable[_LeadFacts], rules: list[_CompiledRule], *, exclude: frozenset[int] = frozenset()
+) -> _Decisions:
+    """Pick an owner for each lead, in order, by `rules` (locked by the caller: see the module's lock order)."""
+    decisions = _Decisions(rules=rules, pool=_load_pool(rules))
+    for facts in rows:
+        compiled = _first_match(rules, facts)
+        owner_id = decisions.pool.pick(compiled, exclude=exclude) if compiled is not None else None
+        if owner_id is None:
+            decisions.failed[compiled.rule if compiled else None].append(facts.pk)
+            continue
+        decisions.pool.take(compiled, owner_id)
+        decisions.groups[(owner_id, compiled.rule.pk)].append(facts.pk)
+    return decisions
+
+
+def _record(
+    decisions: _Decisions, *, by: User | None, prior: int | None, into: BulkAssignment, owners_written: bool
+) -> None:
+    """Write what `decisions` decided: owners (unless already written), timeline events, rule cursors, and the
+    managers' "could not be assigned" email after commit."""
     from leads.tasks import notify_assignment_failed_task
 
-    rules = _active_rules(lock=True)
-    pool = _load_pool(rules)
-    rows = list(chunk.select_for_update(skip_locked=True, of=("self",)).values_list(*LEAD_FIELDS))
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    failed: dict[AssignmentRule | None, list[int]] = defaultdict(list)
-    for row in rows:
-        facts = _LeadFacts(*row)
-        compiled = _first_match(rules, facts)
-        owner_id = pool.pick(compiled, exclude=exclude) if compiled is not None else None
-        if owner_id is None:
-            failed[compiled.rule if compiled else None].append(facts.pk)
-            continue
-        pool.take(compiled, owner_id)
-        groups[(owner_id, compiled.rule.pk)].append(facts.pk)
-
     now = timezone.now()
-    rules_by_pk = {compiled.rule.pk: compiled.rule for compiled in rules}
+    rules_by_pk = {compiled.rule.pk: compiled.rule for compiled in decisions.rules}
+    groups = decisions.groups
     events = {
         key: (
-            _assigned_summary(pool.names[key[0]], rules_by_pk[key[1]], rules_by_pk[key[1]].method),
+            _assigned_summary(decisions.pool.names[key[0]], rules_by_pk[key[1]], rules_by_pk[key[1]].method),
             {
                 "rule": key[1],
                 "rule_name": rules_by_pk[key[1]].name,
@@ -415,19 +427,21 @@ def _assign_chunk(
         for key in groups
     }
     if connection.vendor == "postgresql":
-        _write_assignments_postgres(groups, events, by=by, now=now)
+        _write_assignments_postgres(groups, events, by=by, now=now, owners_written=owners_written)
     else:
         for (owner_id, _rule_pk), ids in groups.items():
-            # The rows are locked, so the guard only matters on backends without row locks.
-            Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
+            if not owners_written:
+                # The rows are locked, so the guard only matters on backends without row locks.
+                Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
             summary, data = events[(owner_id, _rule_pk)]
             _insert_events(ids, kind=ASSIGNED, summary=summary, data=data, by=by, now=now)
     for (owner_id, _rule_pk), ids in groups.items():
         into.assigned[owner_id].extend(ids)
-    for compiled in rules:
+    for compiled in decisions.rules:
         if compiled.cursor_moved:
             AssignmentRule.objects.filter(pk=compiled.rule.pk).update(last_assigned_user_id=compiled.cursor)
 
+    failed = decisions.failed
     if failed:
         failed_ids = [pk for ids in failed.values() for pk in ids]
         already = set(
@@ -449,37 +463,94 @@ def _assign_chunk(
         if fresh:
             notify_assignment_failed_task.delay_on_commit(sorted(fresh))
         into.unassigned.extend(failed_ids)
+
+
+@transaction.atomic
+def _assign_chunk(
+    chunk: QuerySet, *, by: User | None, exclude: frozenset[int], prior: int | None, into: BulkAssignment
+) -> tuple[int, int]:
+    """Assign one chunk of unowned leads; return how many rows it read and the last primary key."""
+    rules = _active_rules(lock=True)  # rules before leads: the lock order every assignment follows
+    rows = list(chunk.select_for_update(skip_locked=True, of=("self",)).values_list(*LEAD_FIELDS))
+    decisions = _decide((_LeadFacts(*row) for row in rows), rules, exclude=exclude)
+    _record(decisions, by=by, prior=prior, into=into, owners_written=False)
     return len(rows), rows[-1][0] if rows else 0
 
 
+class NewLeadRouting:
+    """Owners for leads that are about to be inserted (the CSV import), decided by the rules before the insert.
+
+    Each lead is then written once, with its owner, instead of inserted and updated. Build it inside the
+    transaction that inserts the leads: it locks the active rules until that transaction ends, as a bulk
+    assignment does, so concurrent assignments neither repeat a round-robin turn nor overfill a rep.
+    `facts` are (id, source, country, industry, employees, score, rating) with the ids the leads will get.
+    """
+
+    def __init__(self, facts: Iterable[tuple]) -> None:
+        self._decisions = _decide((_LeadFacts(*row) for row in facts), _active_rules(lock=True))
+
+    def owners(self) -> dict[int, int]:
+        """Owner id per lead id, for the leads somebody can take."""
+        return self._decisions.owners()
+
+    def record(self, inserted_ids: Iterable[int], *, by: User | None, into: BulkAssignment) -> None:
+        """Write the events and cursors for the leads that were inserted (a lead skipped by the insert is left out)."""
+        inserted = set(inserted_ids)
+        decisions = self._decisions
+        for bucket in (decisions.groups, decisions.failed):
+            for key in list(bucket):
+                bucket[key] = [pk for pk in bucket[key] if pk in inserted]
+                if not bucket[key]:
+                    del bucket[key]
+        _record(decisions, by=by, prior=None, into=into, owners_written=True)
+
+
+def notify_owners(result: BulkAssignment) -> None:
+    """Email each new owner one digest of the leads a bulk pass gave them, after commit."""
+    from leads.tasks import notify_new_owner_digest_task
+
+    for owner_id, ids in result.assigned.items():
+        notify_new_owner_digest_task.delay_on_commit(owner_id, ids)
+
+
 def _write_assignments_postgres(
-    groups: dict[tuple[int, int], list[int]], events: dict[tuple[int, int], tuple[str, dict]], *, by, now
+    groups: dict[tuple[int, int], list[int]],
+    events: dict[tuple[int, int], tuple[str, dict]],
+    *,
+    by,
+    now,
+    owners_written: bool = False,
 ) -> None:
-    """Set the owners and write the events of a whole chunk with two statements fed by arrays."""
-    lead_ids, owner_ids, summaries, datas = [], [], [], []
-    for key, ids in groups.items():
+    """Set the owners and write the events of a whole chunk with two statements fed by arrays.
+
+    Each lead carries the number of its (owner, rule) group; the group's summary and data travel once.
+    """
+    lead_ids, owner_ids, group_numbers, summaries, datas = [], [], [], [], []
+    for number, (key, ids) in enumerate(groups.items(), start=1):
         summary, data = events[key]
-        encoded = json.dumps(data)
+        summaries.append(summary[:500])
+        datas.append(json.dumps(data))
         lead_ids.extend(ids)
         owner_ids.extend([key[0]] * len(ids))
-        summaries.extend([summary[:500]] * len(ids))
-        datas.extend([encoded] * len(ids))
+        group_numbers.extend([number] * len(ids))
     if not lead_ids:
         return
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
     event_table = connection.ops.quote_name(Event._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {lead_table} SET owner_id = u.owner_id, updated_at = %s "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
-            f"FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, owner_id) "
-            f"WHERE {lead_table}.id = u.id AND {lead_table}.owner_id IS NULL",
-            [now, lead_ids, owner_ids],
-        )
+        if not owners_written:
+            cursor.execute(
+                f"UPDATE {lead_table} SET owner_id = u.owner_id, updated_at = %s "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
+                f"FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, owner_id) "
+                f"WHERE {lead_table}.id = u.id AND {lead_table}.owner_id IS NULL",
+                [now, lead_ids, owner_ids],
+            )
         cursor.execute(
             f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
-            f"SELECT e.lead_id, %s, e.summary, e.data::jsonb, %s, %s "
-            f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS e(lead_id, summary, data)",
-            [ASSIGNED, by.pk if by else None, now, lead_ids, summaries, datas],
+            "SELECT e.lead_id, %s, g.summary, g.data::jsonb, %s, %s "
+            "FROM unnest(%s::bigint[], %s::integer[]) AS e(lead_id, number) "
+            "JOIN unnest(%s::text[], %s::text[]) WITH ORDINALITY AS g(summary, data, number) USING (number)",
+            [ASSIGNED, by.pk if by else None, now, lead_ids, group_numbers, summaries, datas],
         )
 
 

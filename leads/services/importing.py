@@ -20,9 +20,12 @@ Decisions a user of the import relies on:
   by field (counted as `merged`).
 - Work goes in chunks of CHUNK_ROWS rows, each one transaction that also saves the progress, so a retried
   job resumes after the last committed chunk and never imports a row twice.
-- After the rows land, the new and updated leads are scored and the new unowned ones assigned in bulk (one
-  set-based pass each, no task per row); should that step be cut short, the scoring and assignment sweepers
-  pick them up (new leads are unscored and unowned; updated leads are marked unscored).
+- New leads land scored and assigned: on PostgreSQL each is written once, complete — its score, its owner (the
+  job's, or the one the assignment rules pick before the insert, with the "assigned" event) — see
+  import_writes. Updated leads are rescored after the last chunk, set-based. Elsewhere the new leads are scored
+  and the unowned ones assigned in bulk after the rows land (one pass each, no task per row); should that be cut
+  short, the scoring and assignment sweepers pick them up (new leads are unscored and unowned; updated leads are
+  marked unscored). Each new owner gets one digest email per run.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import logging
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -53,9 +56,10 @@ from django.utils import timezone
 from crm.common.exceptions import PermissionDenied
 from crm.common.text import normalize_email
 from crm.users.models import User
-from leads.models import ImportJob, ImportRowError, Lead, LeadSource, LeadStatusChange
-from leads.scoring import Scoring, fit_sql, mql_events_sql, rating_sql
-from leads.services.assignment import assign_leads_bulk
+from leads.models import ImportJob, ImportRowError, Lead, LeadSource
+from leads.scoring import Scoring
+from leads.services.assignment import BulkAssignment, assign_leads_bulk, notify_owners
+from leads.services.import_writes import TEXT_FIELDS, copy_text, write_portable, write_postgres
 from leads.services.scoring import load_scoring, score_leads
 
 logger = logging.getLogger(__name__)
@@ -66,19 +70,6 @@ SNIFF_BYTES = 64 * 1024
 STALE_AFTER = timedelta(minutes=5)
 MAX_ERRORS_PER_JOB = 100_000
 
-TEXT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "country",
-    "city",
-    "description",
-]
 IMPORTABLE_FIELDS = [*TEXT_FIELDS, "employees", "annual_revenue", "source", "status", "do_not_contact"]
 FIELD_LABELS = {name: Lead._meta.get_field(name).verbose_name.capitalize() for name in IMPORTABLE_FIELDS}
 MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in TEXT_FIELDS if name != "description"}
@@ -523,6 +514,7 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     job = ImportJob.objects.select_related("created_by", "owner").get(pk=job_id)
     to_score: list[int] = []
     created_unowned: list[int] = []
+    assigned = BulkAssignment()
     # Rules as they are when the run starts: PostgreSQL scores new rows as it inserts them.
     scoring = load_scoring()
     try:
@@ -531,12 +523,12 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
             job.rows_total = count_rows(job.file.path, shape)
             job.save(update_fields=["rows_total", "updated_at"])
         for size, result in _validated_chunks(job, shape):
-            created_ids, updated_ids, created_scored = _import_chunk(job, size, result, scoring)
+            created_ids, updated_ids, created_done = _import_chunk(job, size, result, scoring, assigned)
             to_score.extend(updated_ids)
-            if not created_scored:
+            if not created_done:
                 to_score.extend(created_ids)
-            if job.owner_id is None:
-                created_unowned.extend(created_ids)
+                if job.owner_id is None:
+                    created_unowned.extend(created_ids)
             if progress:
                 progress(job)
     except Exception as exc:
@@ -547,7 +539,9 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
+        notify_owners(assigned)
         raise
+    notify_owners(assigned)
     _score_and_assign(to_score, created_unowned, by=job.created_by)
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
@@ -592,8 +586,7 @@ def _validated_chunks(job: ImportJob, shape: FileShape) -> Iterator[tuple[int, C
             while chunk := list(islice(rows, CHUNK_ROWS)):
                 result = validator.validate(chunk, first_row=number)
                 if for_copy:
-                    # In email order, the staging table probes and extends the email indexes page by page.
-                    result.copy_text = _copy_text(sorted(result.rows.values(), key=_email_order))
+                    result.copy_text = copy_text(result.rows.values())
                 if not put((len(chunk), result)):
                     return
                 number += len(chunk)
@@ -615,20 +608,27 @@ def _validated_chunks(job: ImportJob, shape: FileShape) -> Iterator[tuple[int, C
 
 @transaction.atomic
 def _import_chunk(
-    job: ImportJob, size: int, result: ChunkResult, scoring: Scoring | None = None
+    job: ImportJob,
+    size: int,
+    result: ChunkResult,
+    scoring: Scoring | None = None,
+    into: BulkAssignment | None = None,
 ) -> tuple[list[int], list[int], bool]:
     """Upsert one validated chunk, store its errors and save the progress, in one transaction.
 
-    Returns (created ids, updated ids, whether the created leads are already scored).
+    Returns (created ids, updated ids, whether the created leads are already scored and assigned); the leads
+    the rules assigned are added to `into`.
     """
-    created_scored = connection.vendor == "postgresql"
+    done = connection.vendor == "postgresql"
     if not result.rows:
         created_ids, updated_ids = [], []
-    elif connection.vendor == "postgresql":
-        copy_text = result.copy_text or _copy_text(result.rows.values())
-        created_ids, updated_ids = _write_postgres(job, copy_text, scoring or load_scoring())
+    elif done:
+        text = result.copy_text or copy_text(result.rows.values())
+        created_ids, updated_ids = write_postgres(
+            job, text, scoring or load_scoring(), into=into if into is not None else BulkAssignment()
+        )
     else:
-        created_ids, updated_ids = _write_portable(job, list(result.rows.values()))
+        created_ids, updated_ids = write_portable(job, list(result.rows.values()))
     errors_room = MAX_ERRORS_PER_JOB - ImportRowError.objects.filter(job=job).count() if result.errors else 0
     if errors_room > 0:
         ImportRowError.objects.bulk_create(result.errors[:errors_room], batch_size=5000)
@@ -638,167 +638,11 @@ def _import_chunk(
     job.merged += result.merged
     job.failed += result.failed
     job.save(update_fields=["rows_done", "created", "updated", "merged", "failed", "updated_at"])
-    return created_ids, updated_ids, created_scored
-
-
-_COLUMNS = [*TEXT_FIELDS, "employees", "annual_revenue", "source", "status", "do_not_contact"]
-_UPDATABLE = [c for c in _COLUMNS if c not in ("status",)]
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-def _email_order(row: dict[str, Any]) -> str:
-    return row.get("email") or ""
-
-
-def _copy_text(rows: Iterable[dict[str, Any]]) -> str:
-    """Render validated rows in PostgreSQL's COPY text format, columns in _COLUMNS order."""
-    return "".join("\t".join([_copy_value(row.get(c)) for c in _COLUMNS]) + "\n" for row in rows)
-
-
-def _write_postgres(job: ImportJob, copy_text: str, scoring: Scoring) -> tuple[list[int], list[int]]:
-    """COPY the chunk into a staging table, then update matching open leads and insert the rest, set-based.
-
-    New leads are inserted already scored: the rules' fit is evaluated over the staged values (a new lead has no
-    engagement yet, so fit is its whole score), the MQL milestone is stamped and its event written in the same
-    statement — one write per new lead instead of an insert and a rescore.
-    """
-    buffer = io.StringIO(copy_text)
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        # JIT compiling these one-off statements costs more than it saves.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(
-            "CREATE TEMP TABLE import_stage (email text, first_name text, last_name text, phone text, company text,"
-            " title text, website text, industry text, country text, city text, description text, employees integer,"
-            " annual_revenue numeric(16, 2), source text, status text, do_not_contact boolean, lead_id bigint)"
-            " ON COMMIT DROP"
-        )
-        cursor.copy_expert(f"COPY import_stage ({', '.join(_COLUMNS)}) FROM STDIN", buffer)
-        defaults = {"source": "'import'", "status": "'new'", "do_not_contact": "false"}
-        values = ", ".join(
-            f"COALESCE(s.{c}, {defaults[c]}) AS {c}"
-            if c in defaults
-            else (f"COALESCE(s.{c}, '') AS {c}" if c in TEXT_FIELDS else f"s.{c}")
-            for c in _COLUMNS
-        )
-        fit, fit_params = fit_sql(scoring)
-        rating, rating_params = rating_sql("new_score", scoring)
-        milestones, milestones_params = mql_events_sql("inserted", "mql_at IS NOT NULL", scoring)
-        # Insert first: the unique index lead_one_open_lead_per_email (open leads only) already probes each email,
-        # so a row whose email belongs to an open lead is skipped here at no extra cost and updated below; a
-        # row matching only converted leads is inserted. Rows are in email order (see _validated_chunks).
-        columns = ", ".join(_COLUMNS)
-        cursor.execute(
-            "WITH inserted AS ("  # noqa: S608 - identifiers from the constant _COLUMNS, rule SQL compiled by the ORM, values are parameters  # nosec B608
-            f" INSERT INTO leads_lead ({columns}, owner_id, unqualified_reason, score, rating, scored_at, mql_at,"
-            " qualified_at, created_at, updated_at)"
-            f" SELECT {columns}, %s, '', new_score,"
-            f" {rating}, %s,"
-            " CASE WHEN new_score >= %s THEN %s END, CASE WHEN status = 'qualified' THEN %s END, %s, %s"
-            f" FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score"
-            f"       FROM (SELECT {values} FROM import_stage s) AS leads_lead) AS staged"
-            " ON CONFLICT DO NOTHING RETURNING id, email, status, score, mql_at)"
-            " , history AS (INSERT INTO leads_leadstatuschange (lead_id, from_status, to_status, changed_by_id,"
-            " changed_at, reason) SELECT id, '', status, %s, %s, 'Imported' FROM inserted)"
-            f" , milestones AS ({milestones})"
-            " , marked AS (UPDATE import_stage s SET lead_id = i.id FROM inserted i"
-            "   WHERE i.email <> '' AND s.email = i.email)"
-            " SELECT id FROM inserted",
-            [
-                job.owner_id,
-                *rating_params,
-                now,
-                scoring.mql_threshold,
-                now,
-                now,
-                now,
-                now,
-                *fit_params,
-                job.created_by_id,
-                now,
-                *milestones_params,
-            ],
-        )
-        created_ids = [r[0] for r in cursor.fetchall()]
-        sets = ", ".join(f"{c} = COALESCE(s.{c}, l.{c})" for c in _UPDATABLE)
-        # A row identical to its lead writes nothing (re-importing the same file is cheap and changes nothing).
-        changed = " OR ".join(f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM l.{c})" for c in _UPDATABLE)
-        # The staging table has no statistics; without this the planner may scan all leads for a few matches.
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(
-            f"UPDATE leads_lead l SET {sets}, scored_at = NULL, updated_at = %s"  # noqa: S608 - identifiers from the constants _COLUMNS/_UPDATABLE, values are parameters  # nosec B608
-            " FROM import_stage s WHERE s.lead_id IS NULL AND s.email IS NOT NULL AND lower(l.email) = s.email"
-            f" AND NOT (l.status = 'converted') AND NOT (l.email = '') AND ({changed}) RETURNING l.id",
-            [now],
-        )
-        updated_ids = [r[0] for r in cursor.fetchall()]
-        cursor.execute("SET LOCAL enable_hashjoin = on")
-        cursor.execute("SET LOCAL enable_mergejoin = on")
-        # ON COMMIT DROP covers a crash; dropping now lets a caller's outer transaction run the next chunk.
-        cursor.execute("DROP TABLE import_stage")
-    return created_ids, updated_ids
-
-
-def _write_portable(job: ImportJob, rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
-    """Upsert the chunk with the ORM's bulk operations (SQLite and any other database)."""
-    now = timezone.now()
-    emails = [r["email"] for r in rows if r.get("email")]
-    existing: dict[str, Lead] = {}
-    for start in range(0, len(emails), 500):
-        batch = emails[start : start + 500]
-        for lead in Lead.objects.exclude(status=Lead.Status.CONVERTED).filter(email__in=batch):
-            existing[lead.email.lower()] = lead
-    to_update, to_create = [], []
-    for row in rows:
-        lead = existing.get(row.get("email") or "")
-        if lead is not None:
-            changes = {n: row[n] for n in _UPDATABLE if row.get(n) is not None and row[n] != getattr(lead, n)}
-            if changes:
-                for name, value in changes.items():
-                    setattr(lead, name, value)
-                lead.scored_at, lead.updated_at = None, now
-                to_update.append(lead)
-            continue
-        values = {k: v for k, v in row.items() if not k.startswith("_")}
-        values.setdefault("source", LeadSource.IMPORT)
-        lead = Lead(owner_id=job.owner_id, **values)
-        if lead.status == Lead.Status.QUALIFIED:
-            lead.qualified_at = now
-        to_create.append(lead)
-    Lead.objects.bulk_update(to_update, [*_UPDATABLE, "scored_at", "updated_at"], batch_size=500)
-    created = Lead.objects.bulk_create(to_create, batch_size=500)
-    LeadStatusChange.objects.bulk_create(
-        [
-            LeadStatusChange(
-                lead=lead,
-                from_status="",
-                to_status=lead.status,
-                changed_by=job.created_by,
-                changed_at=now,
-                reason="Imported",
-            )
-            for lead in created
-        ],
-        batch_size=500,
-    )
-    return [lead.pk for lead in created], [lead.pk for lead in to_update]
+    return created_ids, updated_ids, done
 
 
 def _score_and_assign(touched: list[int], created_unowned: list[int], *, by: User) -> None:
     """Score the imported leads and assign the new unowned ones set-based: one pass each, no task per row."""
     score_leads(touched)
-    for start in range(0, len(created_unowned), CHUNK_ROWS):
-        assign_leads_bulk(created_unowned[start : start + CHUNK_ROWS], by=by)
+    if created_unowned:
+        assign_leads_bulk(created_unowned, by=by)  # in chunks of its own, with one digest per owner

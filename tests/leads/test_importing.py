@@ -8,17 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from activities.models import Event
 from crm.common.exceptions import PermissionDenied
-from leads.models import ImportJob, ImportRowError, Lead, LeadStatusChange
+from crm.users.models import User
+from leads.models import AssignmentRule, ImportJob, ImportRowError, Lead, LeadStatusChange, ScoringRule
 from leads.services import importing
 from leads.services.importing import create_import, detect_mapping, run_import
 from leads.services.scoring import explain_score
 from leads.tasks import run_import_bulk_task
-from tests.factories import AccountFactory, LeadFactory
+from tests.factories import AccountFactory, AssignmentRuleFactory, LeadFactory, UserFactory
 
 SALESFORCE_HEADERS = [
     "Lead ID",
@@ -475,3 +478,91 @@ def test_an_upload_left_awaiting_its_mapping_is_closed_and_its_file_removed(
     assert (draft.status, bool(draft.file), Path(draft_path).exists()) == ("failed", False, False)
     assert "Upload it again" in draft.detail
     assert running.status == "running" and Path(running.file.path).exists()
+
+
+# --- assignment of the imported leads -------------------------------------------------------------------------
+
+
+def test_new_unowned_leads_are_routed_by_the_rules_with_their_events_and_one_digest_per_owner(
+    manager, django_capture_on_commit_callbacks, monkeypatch
+):
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)  # several chunks: one digest per owner all the same
+    AssignmentRule.objects.update(active=False)
+    hot_rep, first, _second = (UserFactory(username=name, role="rep") for name in ("hot", "first", "second"))
+    ScoringRule.objects.create(name="Big revenue", field="annual_revenue", operator="gte", value="1000000", points=60)
+    hot_rule = AssignmentRuleFactory(order=1, name="Hot", score_min=40, target_user=hot_rep)
+    AssignmentRuleFactory(order=2, name="French", countries=["france"], target_user=first)
+    rest = AssignmentRuleFactory(order=3, name="Rest")
+    existing = LeadFactory(email="known@x.example", owner=None)
+    rows = [["Last Name", "Email", "Country", "Annual Revenue"]]
+    rows += [[f"Big{n}", f"big{n}@x.example", "Spain", "5000000"] for n in range(2)]
+    rows += [[f"Fr{n}", f"fr{n}@x.example", "France", ""] for n in range(2)]
+    rows += [[f"Any{n}", f"any{n}@x.example", "Italy", ""] for n in range(4)]
+    rows += [["Known", "known@x.example", "Spain", ""]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    assert (job.created, job.updated) == (8, 1)
+    owners = dict(Lead.objects.values_list("last_name", "owner__username"))
+    assert owners["Big0"] == owners["Big1"] == "hot"  # scored before it was routed
+    assert owners["Fr0"] == owners["Fr1"] == "first"
+    # "Rest" targets every active rep, round-robin: the four others spread evenly
+    assert sorted(owners[f"Any{n}"] for n in range(4)) == ["first", "hot", "rep1", "second"]
+    assert owners["Known"] is None  # an updated lead keeps its (lack of) owner
+    for lead in Lead.objects.exclude(pk=existing.pk):
+        event = Event.objects.get(lead=lead, kind="assigned")
+        assert event.actor == manager
+        assert event.summary.startswith(f"Assigned to {lead.owner.display_name} by rule")
+    assert Event.objects.get(lead__last_name="Big0", kind="assigned").data["rule"] == hot_rule.pk
+    rest.refresh_from_db()
+    assert rest.last_assigned_user_id is not None
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        user.email for user in User.objects.filter(role="rep")
+    )
+
+
+def test_leads_nobody_can_take_stay_unassigned_with_one_note_and_the_manager_is_told(
+    manager, django_capture_on_commit_callbacks
+):
+
+    AssignmentRule.objects.update(active=False)
+    rows = [["Last Name", "Email"], ["A", "a@x.example"], ["B", "b@x.example"]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    assert job.created == 2
+    assert not Lead.objects.filter(owner__isnull=False).exists()
+    failures = Event.objects.filter(kind="assignment_failed")
+    assert sorted(failures.values_list("lead__last_name", flat=True)) == ["A", "B"]
+    assert {event.data["reason"] for event in failures} == {"no_rule_matched"}
+    assert [message.to for message in mail.outbox] == [[manager.email]]
+
+
+def test_an_import_given_an_owner_gives_every_new_lead_to_that_owner_and_leaves_the_rules_alone(manager, rep):
+
+    default = AssignmentRule.objects.get()
+    rows = [["Last Name", "Email"], ["A", "a@x.example"], ["B", ""]]
+
+    job = run(create_import(by=manager, file=make_csv(rows), owner=rep, enqueue=False))
+
+    assert job.created == 2
+    assert set(Lead.objects.values_list("owner", flat=True)) == {rep.pk}
+    assert not Event.objects.filter(kind__in=["assigned", "assignment_failed"]).exists()
+    default.refresh_from_db()
+    assert default.last_assigned_user is None
+
+
+def test_a_rep_at_capacity_gets_no_imported_leads(manager, rep):
+
+    rep.lead_capacity = 1
+    rep.save(update_fields=["lead_capacity"])
+    LeadFactory(owner=rep)
+    other = UserFactory(username="roomy", role="rep")
+    rows = [["Last Name", "Email"]] + [[f"L{n}", f"l{n}@x.example"] for n in range(3)]
+
+    run(create_import(by=manager, file=make_csv(rows), enqueue=False))
+
+    assert set(Lead.objects.filter(last_name__startswith="L").values_list("owner", flat=True)) == {other.pk}
