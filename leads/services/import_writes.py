@@ -68,8 +68,9 @@ def write_postgres(job: ImportJob, text: str, scoring: Scoring, *, into: BulkAss
     """
     now = timezone.now()
     with connection.cursor() as cursor:
-        # JIT compiling these one-off statements costs more than it saves.
+        # JIT compiling these one-off statements costs more than it saves; the insert sorts a chunk's rows in memory.
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             "CREATE TEMP TABLE import_stage (n integer, email text, first_name text, last_name text, phone text,"
             " company text, title text, website text, industry text, country text, city text, description text,"
@@ -88,6 +89,9 @@ def write_postgres(job: ImportJob, text: str, scoring: Scoring, *, into: BulkAss
         cursor.execute("SET LOCAL enable_hashjoin = on")
         cursor.execute("SET LOCAL enable_mergejoin = on")
         created_ids = _insert_new(cursor, job, scoring, now, into)
+        # The few matched rows find their leads by primary key (a merge join would walk the whole key index).
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
         updated_ids = _update_matched(cursor, now)
         # ON COMMIT DROP covers a crash; dropping now lets a caller's outer transaction run the next chunk.
         cursor.execute("DROP TABLE import_stage")
