@@ -3,7 +3,8 @@
 Locking: an assignment locks the matched rule row first (its round-robin cursor), then writes
 the lead with a conditional `owner IS NULL` update, so concurrent workers serialise per rule and
 never hand the same turn twice. Lock order is AssignmentRule (by pk) → Lead; a manual
-reassignment locks only the lead.
+reassignment locks only the lead. The CSV import decides owners before it inserts the leads
+(NewLeadRouting): it locks the active rules, then inserts, then updates the open leads it matched.
 
 Who can take a lead: active users with `accepts_leads` who hold fewer open leads (not converted,
 not unqualified) than their `lead_capacity`. A rule's candidates are its target user, its target
@@ -405,10 +406,11 @@ def _decide(
 
 
 def _record(
-    decisions: _Decisions, *, by: User | None, prior: int | None, into: BulkAssignment, owners_written: bool
+    decisions: _Decisions, *, by: User | None, prior: int | None, into: BulkAssignment, new_leads: bool
 ) -> None:
-    """Write what `decisions` decided: owners (unless already written), timeline events, rule cursors, and the
-    managers' "could not be assigned" email after commit."""
+    """Write what `decisions` decided: owners, timeline events, rule cursors, and the managers' "could not be
+    assigned" email after commit. `new_leads`: the leads were just inserted with their owners, so there is no
+    owner to write and no earlier "could not be assigned" note to look for."""
     from leads.tasks import notify_assignment_failed_task
 
     now = timezone.now()
@@ -427,10 +429,10 @@ def _record(
         for key in groups
     }
     if connection.vendor == "postgresql":
-        _write_assignments_postgres(groups, events, by=by, now=now, owners_written=owners_written)
+        _write_assignments_postgres(groups, events, by=by, now=now, owners_written=new_leads)
     else:
         for (owner_id, _rule_pk), ids in groups.items():
-            if not owners_written:
+            if not new_leads:
                 # The rows are locked, so the guard only matters on backends without row locks.
                 Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
             summary, data = events[(owner_id, _rule_pk)]
@@ -444,8 +446,12 @@ def _record(
     failed = decisions.failed
     if failed:
         failed_ids = [pk for ids in failed.values() for pk in ids]
-        already = set(
-            Event.objects.filter(kind=ASSIGNMENT_FAILED, lead_id__in=failed_ids).values_list("lead_id", flat=True)
+        already = (
+            set()
+            if new_leads
+            else set(
+                Event.objects.filter(kind=ASSIGNMENT_FAILED, lead_id__in=failed_ids).values_list("lead_id", flat=True)
+            )
         )
         fresh = []
         for rule, ids in failed.items():
@@ -473,7 +479,7 @@ def _assign_chunk(
     rules = _active_rules(lock=True)  # rules before leads: the lock order every assignment follows
     rows = list(chunk.select_for_update(skip_locked=True, of=("self",)).values_list(*LEAD_FIELDS))
     decisions = _decide((_LeadFacts(*row) for row in rows), rules, exclude=exclude)
-    _record(decisions, by=by, prior=prior, into=into, owners_written=False)
+    _record(decisions, by=by, prior=prior, into=into, new_leads=False)
     return len(rows), rows[-1][0] if rows else 0
 
 
@@ -502,7 +508,7 @@ class NewLeadRouting:
                 bucket[key] = [pk for pk in bucket[key] if pk in inserted]
                 if not bucket[key]:
                     del bucket[key]
-        _record(decisions, by=by, prior=None, into=into, owners_written=True)
+        _record(decisions, by=by, prior=None, into=into, new_leads=True)
 
 
 def notify_owners(result: BulkAssignment) -> None:
@@ -562,11 +568,13 @@ def _insert_events(lead_ids: list[int], *, kind: str, summary: str, data: dict[s
     """
     event_table = connection.ops.quote_name(Event._meta.db_table)
     lead_table = connection.ops.quote_name(Lead._meta.db_table)
-    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    placeholders = ", ".join(["%s"] * len(lead_ids))
+    if connection.vendor == "postgresql":
+        json_param, ids_param, ids = "CAST(%s AS jsonb)", "= ANY(%s)", [list(lead_ids)]
+    else:
+        json_param, ids_param, ids = "%s", f"IN ({', '.join(['%s'] * len(lead_ids))})", list(lead_ids)
     sql = (
         f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
-        f"SELECT id, %s, %s, {json_param}, %s, %s FROM {lead_table} WHERE id IN ({placeholders})"
+        f"SELECT id, %s, %s, {json_param}, %s, %s FROM {lead_table} WHERE id {ids_param}"
     )
     params = [
         kind,
@@ -576,7 +584,7 @@ def _insert_events(lead_ids: list[int], *, kind: str, summary: str, data: dict[s
         connection.ops.adapt_datetimefield_value(now),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *lead_ids])
+        cursor.execute(sql, [*params, *ids])
 
 
 @transaction.atomic
