@@ -79,6 +79,7 @@ FROM (
     ) x GROUP BY x.lead_id
   ) e ON e.lead_id = l2.id
   WHERE l2.status <> 'converted'
+  OFFSET 0  -- new_score is read three times: computed once (see leads.scoring.evaluate_once)
 ) s
 WHERE l.id = s.id
 """

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from leads.models import ImportJob, Lead, LeadSource, LeadStatusChange
-from leads.scoring import Scoring, fit_sql, mql_events_sql, rating_sql
+from leads.scoring import Scoring, evaluate_once, fit_sql, mql_events_sql, rating_sql
 from leads.services.assignment import BulkAssignment, NewLeadRouting
 
 TEXT_FIELDS = [
@@ -119,7 +119,8 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
     # First what the assignment rules look at, and the id each lead will get (so its events can be written).
     cursor.execute(
         f"SELECT n, nextval(%s::regclass), source, country, industry, employees, new_score, {rating}"  # noqa: S608 - rule SQL compiled by the ORM, values are parameters  # nosec B608
-        f" FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score FROM {_staged_new_rows()}) AS scored",
+        f" FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score FROM {_staged_new_rows()}{evaluate_once()})"
+        " AS scored",
         [sequence, *rating_params, *fit_params],
     )
     rows = cursor.fetchall()
