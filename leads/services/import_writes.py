@@ -12,29 +12,24 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from leads.models import ImportJob, Lead, LeadSource, LeadStatusChange
 from leads.scoring import Scoring, evaluate_once, fit_sql, mql_events_sql, rating_sql
 from leads.services.assignment import BulkAssignment, NewLeadRouting
+from leads.services.capture import EDITABLE_FIELDS
 
-TEXT_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "country",
-    "city",
-    "description",
-]
-COLUMNS = [*TEXT_FIELDS, "employees", "annual_revenue", "source", "status", "do_not_contact"]
-_UPDATABLE = [c for c in COLUMNS if c not in ("status",)]
+# What a row may set: what a person may edit on a lead, and its status. Text columns default to "", the
+# others in _DEFAULTS to the lead's defaults; numbers stay NULL when empty.
 _DEFAULTS = {"source": "'import'", "status": "'new'", "do_not_contact": "false"}
+COLUMNS = [*EDITABLE_FIELDS, "status"]
+TEXT_FIELDS = [
+    name
+    for name in EDITABLE_FIELDS
+    if name not in _DEFAULTS and isinstance(Lead._meta.get_field(name), models.CharField | models.TextField)
+]
+_UPDATABLE = [c for c in COLUMNS if c not in ("status",)]
 
 
 def _copy_value(value: Any) -> str:
@@ -71,12 +66,7 @@ def write_postgres(job: ImportJob, text: str, scoring: Scoring, *, into: BulkAss
         # JIT compiling these one-off statements costs more than it saves; the insert sorts a chunk's rows in memory.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(
-            "CREATE TEMP TABLE import_stage (n integer, email text, first_name text, last_name text, phone text,"
-            " company text, title text, website text, industry text, country text, city text, description text,"
-            " employees integer, annual_revenue numeric(16, 2), source text, status text, do_not_contact boolean,"
-            " lead_id bigint) ON COMMIT DROP"
-        )
+        cursor.execute(f"CREATE TEMP TABLE import_stage (n integer, {_stage_columns()}, lead_id bigint) ON COMMIT DROP")
         cursor.copy_expert(f"COPY import_stage (n, {', '.join(COLUMNS)}) FROM STDIN", io.StringIO(text))
         # The staging table has no statistics; without this the planner may scan all leads for a few matches.
         cursor.execute("SET LOCAL enable_hashjoin = off")
@@ -96,6 +86,16 @@ def write_postgres(job: ImportJob, text: str, scoring: Scoring, *, into: BulkAss
         # ON COMMIT DROP covers a crash; dropping now lets a caller's outer transaction run the next chunk.
         cursor.execute("DROP TABLE import_stage")
     return created_ids, updated_ids
+
+
+def _stage_columns() -> str:
+    """The staging table's columns: text for every text column (values are checked already), else the lead's types."""
+
+    def stage_type(name: str) -> str:
+        field = Lead._meta.get_field(name)
+        return "text" if isinstance(field, models.CharField | models.TextField) else field.db_type(connection)
+
+    return ", ".join(f"{name} {stage_type(name)}" for name in COLUMNS)
 
 
 def _staged_new_rows() -> str:
