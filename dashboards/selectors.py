@@ -430,13 +430,10 @@ def _owner_groups(user: User, filters: FunnelFilters) -> list[Q]:
 
     A manager's "mine, my teams' or nobody's" is one OR that PostgreSQL cannot read from an owner-first index;
     asked as "owner in (…)" and "owner is null" separately, each part reads only its owners' index entries.
-    The caller still applies `visible_to`, so a group never widens what the user sees.
+    The caller still applies `visible_to`, so a group never widens what the user sees; an owner or team filter
+    (applied by `_scope`) already names the owners, so it needs no split.
     """
-    if filters.owner is not None:
-        return [Q(owner=filters.owner)]
-    if filters.team is not None:
-        return [Q(owner__in=User.objects.filter(team=filters.team).values("pk"))]
-    if user.is_admin:
+    if filters.owner is not None or filters.team is not None or user.is_admin:
         return [Q()]
     if user.role == User.Role.MANAGER:
         return [Q(owner__in=managed_owner_ids(user)), Q(owner__isnull=True)]

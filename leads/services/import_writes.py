@@ -45,6 +45,12 @@ def _copy_value(value: Any) -> str:
     return text
 
 
+def writes_complete_leads() -> bool:
+    """Whether this database's writer inserts new leads already scored and owned (PostgreSQL), or leaves scoring
+    and assignment to a pass after the rows land."""
+    return connection.vendor == "postgresql"
+
+
 def copy_text(rows: Iterable[dict[str, Any]]) -> str:
     """Render validated rows in PostgreSQL's COPY text format, in email order, each led by its position.
 
@@ -56,10 +62,12 @@ def copy_text(rows: Iterable[dict[str, Any]]) -> str:
     )
 
 
-def write_postgres(job: ImportJob, text: str, scoring: Scoring, *, into: BulkAssignment) -> tuple[list[int], list[int]]:
+def write_postgres(
+    job: ImportJob, text: str, scoring: Scoring, *, into: BulkAssignment | None = None
+) -> tuple[list[int], list[int]]:
     """COPY the chunk into a staging table, update the open leads it matches and insert the rest.
 
-    Returns (created ids, updated ids). New leads assigned by the rules are added to `into`.
+    Returns (created ids, updated ids). New leads assigned by the rules are added to `into` (for the digests).
     """
     now = timezone.now()
     with connection.cursor() as cursor:
@@ -110,7 +118,7 @@ def _staged_new_rows() -> str:
     return f"(SELECT s.n, {values} FROM import_stage s WHERE s.lead_id IS NULL) AS leads_lead"  # noqa: S608 - identifiers from the constant COLUMNS  # nosec B608
 
 
-def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignment) -> list[int]:
+def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignment | None) -> list[int]:
     """Insert the unmatched rows as complete leads: id, score, rating, owner, history, MQL and assigned events."""
     fit, fit_params = fit_sql(scoring)
     rating, rating_params = rating_sql("new_score", scoring)
@@ -169,7 +177,7 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
     )
     created_ids = [r[0] for r in cursor.fetchall()]
     if routing is not None:
-        routing.record(created_ids, by=job.created_by, into=into)
+        routing.record(created_ids, by=job.created_by, into=into if into is not None else BulkAssignment())
     return created_ids
 
 

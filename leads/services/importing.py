@@ -49,7 +49,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,7 +59,13 @@ from crm.users.models import User
 from leads.models import ImportJob, ImportRowError, Lead, LeadSource
 from leads.scoring import Scoring
 from leads.services.assignment import BulkAssignment, assign_leads_bulk, notify_owners
-from leads.services.import_writes import TEXT_FIELDS, copy_text, write_portable, write_postgres
+from leads.services.import_writes import (
+    TEXT_FIELDS,
+    copy_text,
+    write_portable,
+    write_postgres,
+    writes_complete_leads,
+)
 from leads.services.scoring import load_scoring, score_leads
 
 logger = logging.getLogger(__name__)
@@ -519,15 +525,16 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     assigned = BulkAssignment()
     # Rules as they are when the run starts: PostgreSQL scores new rows as it inserts them.
     scoring = load_scoring()
+    complete = writes_complete_leads()
     try:
         shape = FileShape(job.encoding, job.delimiter, job.headers, has_nul=_has_nul(job.file.path))
         if job.rows_total is None:
             job.rows_total = count_rows(job.file.path, shape)
             job.save(update_fields=["rows_total", "updated_at"])
         for size, result in _validated_chunks(job, shape):
-            created_ids, updated_ids, created_done = _import_chunk(job, size, result, scoring, assigned)
+            created_ids, updated_ids = _import_chunk(job, size, result, scoring, assigned)
             to_score.extend(updated_ids)
-            if not created_done:
+            if not complete:
                 to_score.extend(created_ids)
                 if job.owner_id is None:
                     created_unowned.extend(created_ids)
@@ -541,9 +548,10 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
             finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
-        notify_owners(assigned)
         raise
-    notify_owners(assigned)
+    finally:
+        # One digest per new owner for the leads the committed chunks gave them, even when a later chunk failed.
+        notify_owners(assigned)
     _score_and_assign(to_score, created_unowned, by=job.created_by)
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
@@ -565,7 +573,7 @@ def _validated_chunks(job: ImportJob, shape: FileShape) -> Iterator[tuple[int, C
     while Python parses (psycopg2 releases the GIL), which hides most of the parsing time on a big file.
     """
     validator = RowValidator(job)
-    for_copy = connection.vendor == "postgresql"
+    for_copy = writes_complete_leads()
     results: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
@@ -615,20 +623,16 @@ def _import_chunk(
     result: ChunkResult,
     scoring: Scoring | None = None,
     into: BulkAssignment | None = None,
-) -> tuple[list[int], list[int], bool]:
+) -> tuple[list[int], list[int]]:
     """Upsert one validated chunk, store its errors and save the progress, in one transaction.
 
-    Returns (created ids, updated ids, whether the created leads are already scored and assigned); the leads
-    the rules assigned are added to `into`.
+    Returns (created ids, updated ids); the leads the rules assigned are added to `into`.
     """
-    done = connection.vendor == "postgresql"
     if not result.rows:
         created_ids, updated_ids = [], []
-    elif done:
+    elif writes_complete_leads():
         text = result.copy_text or copy_text(result.rows.values())
-        created_ids, updated_ids = write_postgres(
-            job, text, scoring or load_scoring(), into=into if into is not None else BulkAssignment()
-        )
+        created_ids, updated_ids = write_postgres(job, text, scoring or load_scoring(), into=into)
     else:
         created_ids, updated_ids = write_portable(job, list(result.rows.values()))
     errors_room = MAX_ERRORS_PER_JOB - ImportRowError.objects.filter(job=job).count() if result.errors else 0
@@ -640,7 +644,7 @@ def _import_chunk(
     job.merged += result.merged
     job.failed += result.failed
     job.save(update_fields=["rows_done", "created", "updated", "merged", "failed", "updated_at"])
-    return created_ids, updated_ids, done
+    return created_ids, updated_ids
 
 
 def _score_and_assign(touched: list[int], created_unowned: list[int], *, by: User) -> None:
