@@ -17,15 +17,27 @@ def list_due_enrollments(now: datetime, *, limit: int) -> list[Enrollment]:
 
     Call inside a transaction. On PostgreSQL rows another sender holds (or a lead being unsubscribed or
     converted right now) are skipped; SQLite has no SKIP LOCKED and serialises writers instead.
+
+    The rows are locked first and read with their step, owner and sequence after: when a row changed between
+    the locking statement's snapshot and its lock (another sender just advanced it), PostgreSQL re-checks the
+    new row version against the joined rows of the old snapshot, so a join in the locking statement could pair
+    an enrollment now at step 2 with no step at all — and the sender would end it without sending step 2.
     """
-    queryset = (
-        Enrollment.objects.filter(status=Enrollment.Status.ACTIVE, next_send_at__lte=now, sequence__active=True)
+    order = ("next_send_at", "id")
+    due = Enrollment.objects.filter(
+        status=Enrollment.Status.ACTIVE, next_send_at__lte=now, sequence__active=True
+    ).order_by(*order)
+    if not connection.features.has_select_for_update_skip_locked:
+        return list(due.select_related("lead__owner", "sequence", "current_step")[:limit])
+    locking = due.select_related("lead").only("id", "lead__id").select_for_update(skip_locked=True, of=("self", "lead"))
+    locked = [enrollment.pk for enrollment in locking[:limit]]
+    if not locked:
+        return []
+    return list(
+        Enrollment.objects.filter(pk__in=locked)
         .select_related("lead__owner", "sequence", "current_step")
-        .order_by("next_send_at", "id")
+        .order_by(*order)
     )
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self", "lead"))
-    return list(queryset[:limit])
 
 
 def list_lead_enrollments(lead: Lead, user: User) -> list[Enrollment]:

@@ -4,7 +4,8 @@ The database says what is due (`Enrollment.next_send_at <= now`, status active);
 countdown is involved. One claim is one transaction:
 
 1. SELECT due enrollments (and their leads) FOR UPDATE SKIP LOCKED LIMIT batch — concurrent senders
-   take disjoint batches, and a lead being unsubscribed or converted right now (row locked) is skipped;
+   take disjoint batches, and a lead being unsubscribed or converted right now (row locked) is skipped —
+   then read the locked rows with their current step (`list_due_enrollments` says why apart);
 2. re-check every exit condition on the fresh lead row; stop the enrollment when one holds;
 3. respect the sending window and the daily cap (reschedule instead of sending);
 4. INSERT the Delivery(enrollment, step) row with status "sending" — unique, so no second sender can
