@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from crm.common.models import OwnedModel
+from core.models import OwnedModel
 
 
 class Account(OwnedModel):

@@ -9,9 +9,9 @@ from django.db.models import ProtectedError
 
 from accounts.models import Account
 from activities.services import record_field_changes
-from crm.common.exceptions import Conflict, PermissionDenied
-from crm.common.services import apply_changes, save_validated
-from crm.common.text import normalize_company_name, normalize_domain
+from core.exceptions import Conflict, PermissionDenied
+from core.services import apply_changes, fill_empty_fields, save_prechecked, save_validated
+from core.text import normalize_company_name, normalize_domain
 
 EDITABLE_FIELDS = [
     "name",
@@ -47,6 +47,28 @@ def create_account(*, by, owner=None, **fields: Any) -> Account:
     _normalise(account)
     save_validated(account)
     return account
+
+
+# No savepoint: these run inside a conversion, which succeeds or rolls back whole.
+@transaction.atomic(savepoint=False)
+def add_account(account: Account, *, by) -> Account:
+    """Save a new account whose owner and parent the caller already checked (a conversion's account)."""
+    account.normalized_name = normalize_company_name(account.name)
+    save_prechecked(account)
+    return account
+
+
+# No savepoint: these run inside a conversion, which succeeds or rolls back whole.
+@transaction.atomic(savepoint=False)
+def fill_account(account: Account, *, by, values: dict[str, Any]) -> list[str]:
+    """Fill the empty fields of a locked `account` from `values`; return the fields filled (merging a lead)."""
+    filled = fill_empty_fields(account, values)
+    if filled:
+        if "name" in filled:
+            account.normalized_name = normalize_company_name(account.name)
+            filled.append("normalized_name")
+        save_prechecked(account, update_fields=filled)
+    return filled
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from activities.models import Activity, Event
-from crm.common.admin import FastModelAdmin
+from core.admin import FastModelAdmin
 
 
 @admin.register(Activity)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from crm.common.models import owner_visibility
+from core.models import owner_visibility
 
 
 class TimelineQuerySet(models.QuerySet):

@@ -84,13 +84,9 @@ def get_timeline(user, *, lead=None, account=None, contact=None, opportunity=Non
             TimelineItem(at=event.created_at, type="event", kind=event.kind, title=event.summary, who=event.actor)
         )
     if lead is not None:
-        from leads.models import LeadStatusChange
-
+        # Leads and opportunities are apps above activities: their history is read through reverse relations.
         changes = (
-            LeadStatusChange.objects.visible_to(user)
-            .filter(lead=lead)
-            .select_related("changed_by")
-            .order_by("-changed_at", "-id")[:limit]
+            lead.status_changes.visible_to(user).select_related("changed_by").order_by("-changed_at", "-id")[:limit]
         )
         for change in changes:
             title = (
@@ -109,11 +105,8 @@ def get_timeline(user, *, lead=None, account=None, contact=None, opportunity=Non
                 )
             )
     if opportunity is not None:
-        from opportunities.models import OpportunityStageChange
-
         changes = (
-            OpportunityStageChange.objects.visible_to(user)
-            .filter(opportunity=opportunity)
+            opportunity.stage_changes.visible_to(user)
             .select_related("from_stage", "to_stage", "changed_by")
             .order_by("-changed_at", "-id")[:limit]
         )

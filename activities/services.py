@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from activities.events import ActivityEvent
 from activities.models import Activity, Event
+from core.events import publish
 
 
 def record_event(kind: str, summary: str, *, by=None, data: dict[str, Any] | None = None, **records) -> Event:
     """Append a system event to the timelines of `records` (lead=, contact=, account=, opportunity=)."""
-    event = Event.objects.create(kind=kind, summary=summary[:500], actor=by, data=data or {}, **records)
-    _engagement_recorded(records, kind)
-    return event
+    return record_events([Event(kind=kind, summary=summary[:500], actor=by, data=data or {}, **records)])[0]
+
+
+def record_events(events: list[Event]) -> list[Event]:
+    """Append unsaved system events, each to its own records' timelines, in few statements.
+
+    Publishes one `ActivityEvent.RECORDED` per kind for the leads they are on (scoring counts engagement).
+    """
+    created = Event.objects.bulk_create(events, batch_size=1_000)
+    _announce(created)
+    return created
+
+
+def record_event_on_leads(lead_ids: list[int], *, kind: str, summary: str, data: dict[str, Any], by=None, now) -> None:
+    """Append the same system event to the timeline of each of many leads with a single INSERT … SELECT.
+
+    bulk_create would cost one query per ~100 rows on SQLite (999 parameters per statement);
+    the events of one owner and rule differ only by lead, so one statement writes them all.
+    """
+    event_table = connection.ops.quote_name(Event._meta.db_table)
+    # Leads are an app above this one: their table comes from the foreign key.
+    lead_table = connection.ops.quote_name(Event._meta.get_field("lead").related_model._meta.db_table)
+    if connection.vendor == "postgresql":
+        json_param, ids_param, ids = "CAST(%s AS jsonb)", "= ANY(%s)", [list(lead_ids)]
+    else:
+        json_param, ids_param, ids = "%s", f"IN ({', '.join(['%s'] * len(lead_ids))})", list(lead_ids)
+    sql = (
+        f"INSERT INTO {event_table} (lead_id, kind, summary, data, actor_id, created_at) "  # noqa: S608 - table names from model metadata, values are parameters  # nosec B608
+        f"SELECT id, %s, %s, {json_param}, %s, %s FROM {lead_table} WHERE id {ids_param}"
+    )
+    params = [
+        kind,
+        summary[:500],
+        json.dumps(data),
+        by.pk if by else None,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+    publish(ActivityEvent.RECORDED, record_ids=lead_ids, data={"kind": kind, "at": now.isoformat()})
 
 
 def record_field_changes(changes: dict[str, tuple[Any, Any]], *, audited: list[str], by=None, **records) -> None:
@@ -28,37 +69,34 @@ def record_field_changes(changes: dict[str, tuple[Any, Any]], *, audited: list[s
             "field_changed",
             f"{field.replace('_', ' ').capitalize()} changed from {shown_old} to {shown_new}",
             by=by,
-            data={
-                "field": field,
-                "from": str(old_raw) if old_raw is not None else None,
-                "to": str(new_raw) if new_raw is not None else None,
-            },
+            data={"field": field, "from": _json_value(old_raw), "to": _json_value(new_raw)},
             **records,
         )
 
 
-def _engagement_recorded(records: dict[str, Any], kind: str) -> None:
-    lead = records.get("lead")
-    if lead is not None:
-        from leads.services.scoring import on_engagement_recorded
+def _json_value(value: Any) -> Any:
+    """JSON's own types as they are (ids stay numbers); anything else (amounts, dates) as text."""
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
-        on_engagement_recorded(lead_id=lead.pk, kind=kind)
+
+def _announce(entries: list[Activity] | list[Event], *, kind: str = ActivityEvent.RECORDED) -> None:
+    lead_ids_by_kind: dict[str, list[int]] = defaultdict(list)
+    for entry in entries:
+        if entry.lead_id is not None:
+            lead_ids_by_kind[entry.kind].append(entry.lead_id)
+    for entry_kind, lead_ids in lead_ids_by_kind.items():
+        publish(kind, record_ids=lead_ids, data={"kind": entry_kind, "at": entries[0].created_at.isoformat()})
 
 
 @transaction.atomic
 def log_activity(*, by, kind: str, subject: str, body: str = "", due_at=None, completed_at=None, **records) -> Activity:
-    """Log an activity on one or more records and touch the lead's `last_activity_at`."""
+    """Log an activity on one or more records (the lead's `last_activity_at` follows: `ActivityEvent.LOGGED`)."""
     activity = Activity(
         kind=kind, subject=subject, body=body, due_at=due_at, completed_at=completed_at, owner=by, **records
     )
     activity.full_clean()
     activity.save()
-    lead = records.get("lead")
-    if lead is not None:
-        from leads.models import Lead
-
-        Lead.objects.filter(pk=lead.pk).update(last_activity_at=activity.created_at)
-    _engagement_recorded(records, kind)
+    _announce([activity], kind=ActivityEvent.LOGGED)
     return activity
 
 
@@ -92,3 +130,11 @@ def update_activity(activity: Activity, *, by, data: dict[str, Any]) -> Activity
 def delete_activity(activity: Activity, *, by) -> None:
     """Delete an activity from the timeline."""
     Activity.objects.filter(pk=activity.pk).delete()
+
+
+# No savepoint: these run inside a conversion, which succeeds or rolls back whole.
+@transaction.atomic(savepoint=False)
+def move_lead_history(lead, *, contact, account) -> None:
+    """Give a converted lead's activities to the person and company it became, where they name none yet."""
+    Activity.objects.filter(lead=lead, contact__isnull=True).update(contact=contact)
+    Activity.objects.filter(lead=lead, account__isnull=True).update(account=account)

@@ -12,7 +12,7 @@ from activities.forms import ActivityForm
 from activities.models import Activity
 from activities.selectors import list_open_tasks
 from activities.services import complete_task, log_activity
-from crm.common.views import add_service_error, redirect_back
+from core.views import add_service_error, redirect_back
 
 
 @login_required

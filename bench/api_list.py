@@ -91,8 +91,8 @@ def main() -> None:
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
 
-    from crm.users.models import Team, User
-    from crm.users.services import create_api_token
+    from users.models import Team, User
+    from users.services import create_api_token
 
     manager, _ = User.objects.get_or_create(username="bench-manager", defaults={"role": "manager"})
     team, _ = Team.objects.get_or_create(name="Bench", defaults={"manager": manager})

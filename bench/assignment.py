@@ -33,9 +33,10 @@ from django.db import connection, models  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activities.models import Event  # noqa: E402
-from crm.users.models import Team, User  # noqa: E402
-from leads.models import AssignmentRule, Lead  # noqa: E402
-from leads.services.assignment import assign_leads_bulk  # noqa: E402
+from assignment.models import AssignmentRule  # noqa: E402
+from assignment.services import assign_leads_bulk  # noqa: E402
+from leads.models import Lead  # noqa: E402
+from users.models import Team, User  # noqa: E402
 
 PREFIX = "bench-assign"
 

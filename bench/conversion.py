@@ -30,11 +30,11 @@ from accounts.models import Account  # noqa: E402
 from accounts.services import create_account  # noqa: E402
 from activities.models import Event  # noqa: E402
 from contacts.models import Contact  # noqa: E402
+from conversion.services import convert_lead  # noqa: E402
 from crm.celery import app  # noqa: E402
-from crm.users.models import User  # noqa: E402
 from leads.models import Lead  # noqa: E402
-from leads.services.conversion import convert_lead  # noqa: E402
 from opportunities.models import Opportunity  # noqa: E402
+from users.models import User  # noqa: E402
 
 
 def measure(count: int) -> dict:

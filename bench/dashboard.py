@@ -31,10 +31,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from crm.users.models import Team, User  # noqa: E402
 from dashboards import selectors  # noqa: E402
 from dashboards.filters import FunnelFilters, preset_range  # noqa: E402
 from leads.models import Lead  # noqa: E402
+from users.models import Team, User  # noqa: E402
 
 LEADS = 1_000_000
 OPPORTUNITIES = 100_000

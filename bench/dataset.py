@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.db import connection, models
 
 from accounts.models import Account
-from crm.users.models import ApiToken, Team, User
 from leads.models import Lead, LeadStatusChange
 from opportunities.models import Opportunity, Stage
+from users.models import ApiToken, Team, User
 
 REPS, TEAMS = 50, 5
 SOURCES = [value for value in Lead.Source.values if value != "import"]

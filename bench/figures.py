@@ -23,7 +23,8 @@ from django.db import connection
 from django.test import Client
 
 from bench.run import ROOT, row
-from leads.models import ImportJob, Lead
+from imports.models import ImportJob
+from leads.models import Lead
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -254,7 +255,7 @@ def import_csv(ctx) -> dict:
         copy_seconds = time.perf_counter() - started
     leads_before = Lead.objects.count()
 
-    from leads.services.importing import create_import, run_import
+    from imports.services import create_import, run_import
 
     with path.open("rb") as handle:
         job = create_import(by=ctx.admin, file=File(handle, name=path.name), enqueue=False)
@@ -298,8 +299,8 @@ def import_csv(ctx) -> dict:
             "merged": job.merged,
             "failed": job.failed,
             "leads_before": leads_before,
-            "scoring_installed": _installed("leads.services.scoring"),
-            "assignment_installed": _installed("leads.services.assignment"),
+            "scoring_installed": _installed("scoring.services"),
+            "assignment_installed": _installed("assignment.services"),
         },
     }
 

@@ -70,16 +70,16 @@ def prepare() -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from crm.users.models import User
-    from crm.users.services import create_api_token
     from leads.models import WebForm
+    from users.models import User
+    from users.services import create_api_token
 
     sessions = []
     for n in range(1, 5):
         user, _ = User.objects.get_or_create(username=f"load-rep{n}", defaults={"role": "rep", "name": f"Load rep {n}"})
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "crm.users.backends.RoleModelBackend"
+        session[BACKEND_SESSION_KEY] = "users.backends.RoleModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         sessions.append(session.session_key)

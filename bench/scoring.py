@@ -32,7 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from leads.services import scoring as services  # noqa: E402
+from scoring import services  # noqa: E402
 
 SOURCES = "ARRAY['web','web_form','referral','trade_show','webinar','email_campaign','advertising','social','partner','cold_call','import','api','other']"
 TITLES = "ARRAY['CEO','VP Sales','Director of IT','Head of Marketing','Product Manager','Analyst','Engineer','Chief Revenue Officer','Founder','']"
@@ -79,7 +79,7 @@ FROM (
     ) x GROUP BY x.lead_id
   ) e ON e.lead_id = l2.id
   WHERE l2.status <> 'converted'
-  OFFSET 0  -- new_score is read three times: computed once (see leads.scoring.evaluate_once)
+  OFFSET 0  -- new_score is read three times: computed once (see scoring.sql.evaluate_once)
 ) s
 WHERE l.id = s.id
 """

@@ -1,17 +1,22 @@
 from django.contrib import admin
 
 from contacts.models import AccountContactRelation, Contact
-from crm.common.admin import FastModelAdmin
+from contacts.services import create_contact, delete_contact, update_contact
+from core.admin import AdminServices, FastModelAdmin, ReadOnlyAdminMixin, ServiceModelAdmin
 
 
-class AccountContactRelationInline(admin.TabularInline):
+class AccountContactRelationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Shown only: the contact's services keep the primary relation in step with its account."""
+
     model = AccountContactRelation
     extra = 0
-    autocomplete_fields = ["account"]
+    fields = ["account", "role", "is_primary", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Contact)
-class ContactAdmin(FastModelAdmin):
+class ContactAdmin(ServiceModelAdmin, FastModelAdmin):
+    services = AdminServices(create=create_contact, update=update_contact, delete=delete_contact)
     list_display = ["__str__", "email", "account", "title", "owner", "do_not_contact", "created_at"]
     list_filter = ["do_not_contact", "lead_source"]
     search_fields = ["first_name", "last_name", "email"]
@@ -21,7 +26,7 @@ class ContactAdmin(FastModelAdmin):
 
 
 @admin.register(AccountContactRelation)
-class AccountContactRelationAdmin(FastModelAdmin):
+class AccountContactRelationAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     list_display = ["contact", "account", "role", "is_primary"]
     raw_id_fields = ["contact", "account"]
     list_select_related = ["contact", "account"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from crm.common.models import OwnedModel, owner_visibility
+from core.models import OwnedModel, VisibleByOwnerQuerySet
 
 
 class Contact(OwnedModel):
@@ -42,10 +42,8 @@ class Contact(OwnedModel):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class AccountContactRelationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AccountContactRelationQuerySet:
-        condition = owner_visibility(user, field="contact__owner")
-        return self if condition is None else self.filter(condition)
+class AccountContactRelationQuerySet(VisibleByOwnerQuerySet):
+    visibility_field = "contact__owner"
 
 
 class AccountContactRelation(models.Model):

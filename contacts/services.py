@@ -9,9 +9,9 @@ from django.db.models import ProtectedError
 
 from activities.services import record_field_changes
 from contacts.models import AccountContactRelation, Contact
-from crm.common.exceptions import Conflict, PermissionDenied
-from crm.common.services import apply_changes, save_validated
-from crm.common.text import normalize_email
+from core.exceptions import Conflict, PermissionDenied
+from core.services import apply_changes, fill_empty_fields, save_prechecked, save_validated
+from core.text import normalize_email
 
 # Changes written to the contact's timeline with who, from what and to what.
 AUDITED_FIELDS = ["owner", "account"]
@@ -47,6 +47,25 @@ def create_contact(*, by, owner=None, **fields: Any) -> Contact:
             account_id=contact.account_id, contact=contact, defaults={"is_primary": True}
         )
     return contact
+
+
+# No savepoint: these run inside a conversion, which succeeds or rolls back whole.
+@transaction.atomic(savepoint=False)
+def add_contact(contact: Contact, *, by) -> Contact:
+    """Save a new contact whose account and owner the caller already checked, as primary contact of its account."""
+    save_prechecked(contact)
+    AccountContactRelation.objects.create(account_id=contact.account_id, contact=contact, is_primary=True)
+    return contact
+
+
+# No savepoint: these run inside a conversion, which succeeds or rolls back whole.
+@transaction.atomic(savepoint=False)
+def fill_contact(contact: Contact, *, by, values: dict[str, Any]) -> list[str]:
+    """Fill the empty fields of a locked `contact` from `values`; return the fields filled (merging a lead)."""
+    filled = fill_empty_fields(contact, values)
+    if filled:
+        save_prechecked(contact, update_fields=filled)
+    return filled
 
 
 @transaction.atomic

@@ -6,19 +6,25 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AccountViewSet
 from activities.api.views import ActivityViewSet
+from assignment.api.views import AssignmentRuleViewSet, LeadAssignViewSet
 from contacts.api.views import ContactViewSet
-from crm.common.api import HealthView
-from crm.users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
+from conversion.api.views import LeadConversionViewSet
+from core.api import HealthView
 from dashboards.api.views import FunnelReportView
-from leads.api.assignment import AssignmentRuleViewSet
-from leads.api.imports import ImportJobViewSet
-from leads.api.scoring import ScoringRuleViewSet
+from imports.api.views import ImportJobViewSet
 from leads.api.views import LeadViewSet
 from leads.api.web_to_lead import WebToLeadView
 from nurture.api.views import EnrollmentViewSet, LeadEnrollView, SequenceViewSet
 from opportunities.api.views import OpportunityViewSet, StageViewSet
+from scoring.api.views import LeadScoreViewSet, ScoringRuleViewSet
+from users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
 
 router = DefaultRouter()
+# Lead actions of the apps above leads, under /leads/{id}/; before the lead viewset, which then names "leads" in
+# the API root.
+router.register("leads", LeadConversionViewSet, basename="lead-conversion")
+router.register("leads", LeadAssignViewSet, basename="lead-assignment")
+router.register("leads", LeadScoreViewSet, basename="lead-score")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("scoring-rules", ScoringRuleViewSet, basename="scoring-rule")
 router.register("assignment-rules", AssignmentRuleViewSet, basename="assignment-rule")

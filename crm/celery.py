@@ -74,23 +74,23 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    "heartbeat": {"task": "crm.common.tasks.heartbeat_task", "schedule": 60.0},
-    "score-unscored-leads": {"task": "leads.tasks.score_unscored_leads_task", "schedule": 60.0},
+    "heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
+    "score-unscored-leads": {"task": "scoring.tasks.score_unscored_leads_task", "schedule": 60.0},
     # Nightly, so engagement decay shows in every lead's score and rating by the next working day.
     "rescore-all-leads-nightly": {
-        "task": "leads.tasks.rescore_all_leads_bulk_task",
+        "task": "scoring.tasks.rescore_all_leads_bulk_task",
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"reason": "nightly decay"},
     },
     "assign-unassigned-leads": {
-        "task": "leads.tasks.assign_unassigned_leads_task",
+        "task": "assignment.tasks.assign_unassigned_leads_task",
         "schedule": 60.0,
         "options": {"queue": "bulk"},
     },
-    "purge-idempotency-keys": {"task": "crm.common.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
+    "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
     # The database says which nurture steps are due; this only kicks the sender.
     "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
     "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
-    "resume-stale-imports": {"task": "leads.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
-    "purge-import-files": {"task": "leads.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
+    "resume-stale-imports": {"task": "imports.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
+    "purge-import-files": {"task": "imports.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
 }

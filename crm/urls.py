@@ -10,8 +10,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("leads/import/", include("leads.urls_import")),
+    path("leads/import/", include("imports.urls")),
     path("leads/", include("leads.urls", namespace="leads")),
+    path("leads/", include("conversion.urls", namespace="conversion")),
     path("accounts/", include("accounts.urls", namespace="accounts")),
     path("contacts/", include("contacts.urls", namespace="contacts")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),
@@ -22,4 +23,4 @@ urlpatterns = [
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]
 
-handler500 = "crm.common.middleware.server_error"
+handler500 = "core.middleware.server_error"

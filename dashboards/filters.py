@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.users.models import Team, User
 from leads.models import LeadSource
+from users.models import Team, User
 
 PRESETS = [
     ("this_month", "This month"),

@@ -1,4 +1,4 @@
-from crm.common.exceptions import ApplicationError
+from core.exceptions import ApplicationError
 
 
 class LeadConverted(ApplicationError):

@@ -11,5 +11,4 @@ urlpatterns = [
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/status/", views.lead_status, name="status"),
     path("<int:pk>/activities/", views.lead_log_activity, name="log_activity"),
-    path("<int:pk>/convert/", views.convert, name="convert"),
 ]

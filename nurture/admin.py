@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
 
-from crm.common.admin import FastModelAdmin
-from crm.common.exceptions import ApplicationError
+from core.admin import FastModelAdmin
+from core.exceptions import ApplicationError
 from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
 from nurture.services.enrollment import enroll_lead, stop_enrollment

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from crm.users.models import User
 from nurture.selectors import list_enrollable_sequences
+from users.models import User
 
 
 class EnrollForm(forms.Form):

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from crm.common.models import TimeStampedModel, owner_visibility
+from core.models import TimeStampedModel, VisibleByOwnerQuerySet
 from leads.models import LeadSource
 
 
@@ -140,11 +140,10 @@ class Step(models.Model):
             raise ValidationError(errors)
 
 
-class EnrollmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrollmentQuerySet:
-        """Visible when its lead is visible."""
-        condition = owner_visibility(user, field="lead__owner")
-        return self if condition is None else self.filter(condition)
+class EnrollmentQuerySet(VisibleByOwnerQuerySet):
+    """Enrollments are visible when their lead is visible."""
+
+    visibility_field = "lead__owner"
 
     def open(self) -> EnrollmentQuerySet:
         return self.filter(status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.PAUSED])

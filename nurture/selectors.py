@@ -7,9 +7,9 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from crm.users.models import User
 from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
+from users.models import User
 
 
 def list_due_enrollments(now: datetime, *, limit: int) -> list[Enrollment]:

@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm.common.exceptions import ApplicationError
-from crm.common.views import error_text, redirect_back
+from core.exceptions import ApplicationError
+from core.views import error_text, redirect_back
 from leads.models import Lead
 from nurture.forms import BulkEnrollForm, EnrollForm
 from nurture.services.enrollment import enroll_lead

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from crm.common.models import OwnedModel, owner_visibility
+from core.models import OwnedModel, VisibleByOwnerQuerySet
 
 
 class ForecastCategory(models.TextChoices):
@@ -102,10 +102,8 @@ class Opportunity(OwnedModel):
         return self.stage.is_won
 
 
-class OpportunityContactRoleQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OpportunityContactRoleQuerySet:
-        condition = owner_visibility(user, field="opportunity__owner")
-        return self if condition is None else self.filter(condition)
+class OpportunityContactRoleQuerySet(VisibleByOwnerQuerySet):
+    visibility_field = "opportunity__owner"
 
 
 class OpportunityContactRole(models.Model):
@@ -129,10 +127,8 @@ class OpportunityContactRole(models.Model):
         return f"{self.contact} on {self.opportunity}"
 
 
-class StageChangeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> StageChangeQuerySet:
-        condition = owner_visibility(user, field="opportunity__owner")
-        return self if condition is None else self.filter(condition)
+class StageChangeQuerySet(VisibleByOwnerQuerySet):
+    visibility_field = "opportunity__owner"
 
 
 class OpportunityStageChange(models.Model):

@@ -10,9 +10,9 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from activities.services import record_event
-from crm.common.exceptions import Conflict, PermissionDenied
-from crm.common.services import apply_changes, save_validated
-from opportunities.models import Opportunity, OpportunityStageChange, Stage
+from core.exceptions import Conflict, PermissionDenied
+from core.services import apply_changes, save_prechecked, save_validated
+from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
 
 EDITABLE_FIELDS = [
     "name",
@@ -58,6 +58,24 @@ def create_opportunity(*, by, account, stage: Stage | None = None, owner=None, *
         changed_by=by,
         changed_at=opportunity.created_at,
     )
+    return opportunity
+
+
+# No savepoint: these run inside a conversion, which succeeds or rolls back whole.
+@transaction.atomic(savepoint=False)
+def add_opportunity(opportunity: Opportunity, *, by, contact=None) -> Opportunity:
+    """Save a new opportunity whose account, stage and owner the caller already checked, with its first stage-history
+    row and `contact` as its primary contact role (a conversion's opportunity)."""
+    save_prechecked(opportunity)
+    OpportunityStageChange.objects.create(
+        opportunity=opportunity,
+        to_stage=opportunity.stage,
+        amount=opportunity.amount,
+        changed_by=by,
+        changed_at=opportunity.created_at,
+    )
+    if contact is not None:
+        OpportunityContactRole.objects.create(opportunity=opportunity, contact=contact, is_primary=True)
     return opportunity
 
 

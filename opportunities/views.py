@@ -6,138 +6,136 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from activities.forms import ActivityForm
 from activities.selectors import get_timeline
 from activities.views import log_activity_on
-from crm.common.exceptions import ApplicationError
-from crm.common.keyset import keyset_page
-from crm.common.views import add_service_error, paging_links, redirect_back
-from crm.users.models import User
+from core.exceptions import ApplicationError
+from core.views import (
+    LogActivityMixin,
+    RecordActionMixin,
+    RecordDetailView,
+    RecordListView,
+    add_service_error,
+    redirect_back,
+)
 from opportunities.forms import BoardFilterForm, OpportunityForm, StageForm
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
 from opportunities.selectors import get_board
 from opportunities.services import move_opportunity_stage, update_opportunity
+from users.models import User
 
 
-@login_required
-def opportunity_list(request):
+class OpportunityListView(RecordListView):
     """Deals the user can see, newest first; open ones by default; keyset-paged."""
-    deals = Opportunity.objects.visible_to(request.user).select_related("account", "stage", "owner")
-    show = request.GET.get("show", "open")
-    if show == "open":
-        deals = deals.filter(stage__is_closed=False)
-    elif show == "won":
-        deals = deals.filter(stage__is_won=True)
-    elif show == "lost":
-        deals = deals.filter(stage__is_closed=True, stage__is_won=False)
-    q = request.GET.get("q", "").strip()
-    if q:
-        deals = deals.filter(Q(name__istartswith=q) | Q(account__name__istartswith=q))
-    page = keyset_page(deals, sort="-created_at", after=request.GET.get("after"), before=request.GET.get("before"))
-    context = {"opportunities": page.items, "q": q, "show": show, **paging_links(request, page)}
-    return render(request, "opportunities/opportunity_list.html", context)
+
+    model = Opportunity
+    related = ("account", "stage", "owner")
+    template_name = "opportunities/opportunity_list.html"
+    context_object_name = "opportunities"
+
+    def get_queryset(self):
+        deals = super().get_queryset()
+        show = self.request.GET.get("show", "open")
+        if show == "open":
+            deals = deals.filter(stage__is_closed=False)
+        elif show == "won":
+            deals = deals.filter(stage__is_won=True)
+        elif show == "lost":
+            deals = deals.filter(stage__is_closed=True, stage__is_won=False)
+        return deals
+
+    def search(self, deals, q: str):
+        return deals.filter(Q(name__istartswith=q) | Q(account__name__istartswith=q))
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "show": self.request.GET.get("show", "open")}
 
 
-def _visible_opportunity(request, pk: int) -> Opportunity:
-    return get_object_or_404(
-        Opportunity.objects.visible_to(request.user).select_related("account", "stage", "owner"), pk=pk
-    )
-
-
-def _detail_context(request, opportunity: Opportunity, **overrides) -> dict:
-    stages = list(Stage.objects.order_by("order", "id"))
-    context = {
-        "opportunity": opportunity,
-        "stages": stages,
-        "won_stage": next((s for s in stages if s.is_won), None),
-        "lost_stage": next((s for s in stages if s.is_closed and not s.is_won), None),
-        "stage_form": StageForm(initial={"stage": opportunity.stage_id}),
-        "edit_form": OpportunityForm(instance=opportunity),
-        "roles": list(OpportunityContactRole.objects.filter(opportunity=opportunity).select_related("contact")[:50]),
-        "history": list(
-            OpportunityStageChange.objects.filter(opportunity=opportunity)
-            .select_related("from_stage", "to_stage", "changed_by")
-            .order_by("-changed_at", "-id")[:50]
-        ),
-        "converted_lead": _converted_lead(request, opportunity),
-        "timeline": get_timeline(request.user, opportunity=opportunity),
-        "activity_form": ActivityForm(initial={"kind": "call"}),
-        "log_url": reverse("opportunities:log_activity", args=[opportunity.pk]),
-    }
-    context.update(overrides)
-    return context
-
-
-def _converted_lead(request, opportunity: Opportunity):
-    from leads.models import Lead
-
-    return Lead.objects.visible_to(request.user).filter(converted_opportunity=opportunity).first()
-
-
-@login_required
-def opportunity_detail(request, pk: int):
+class OpportunityDetailView(RecordDetailView):
     """One deal: stage controls, amount, probability, close date, contact roles, stage history, timeline."""
-    opportunity = _visible_opportunity(request, pk)
-    return render(request, "opportunities/opportunity_detail.html", _detail_context(request, opportunity))
+
+    model = Opportunity
+    related = ("account", "stage", "owner")
+    template_name = "opportunities/opportunity_detail.html"
+    timeline = get_timeline
+    activity_form_class = ActivityForm
+    log_activity = log_activity_on
+
+    def get_extra_context(self, opportunity: Opportunity) -> dict:
+        stages = list(Stage.objects.order_by("order", "id"))
+        return {
+            "stages": stages,
+            "won_stage": next((s for s in stages if s.is_won), None),
+            "lost_stage": next((s for s in stages if s.is_closed and not s.is_won), None),
+            "stage_form": StageForm(initial={"stage": opportunity.stage_id}),
+            "edit_form": OpportunityForm(instance=opportunity),
+            "roles": list(
+                OpportunityContactRole.objects.filter(opportunity=opportunity).select_related("contact")[:50]
+            ),
+            "history": list(
+                OpportunityStageChange.objects.filter(opportunity=opportunity)
+                .select_related("from_stage", "to_stage", "changed_by")
+                .order_by("-changed_at", "-id")[:50]
+            ),
+            "converted_lead": self._converted_lead(opportunity),
+        }
+
+    def _converted_lead(self, opportunity: Opportunity):
+        # Leads are an app above opportunities: read through the reverse relation, not its module.
+        lead_model = opportunity._meta.get_field("converted_lead").related_model
+        return lead_model.objects.visible_to(self.request.user).filter(converted_opportunity=opportunity).first()
 
 
-@login_required
-@require_POST
-def opportunity_edit(request, pk: int):
+class OpportunityEditView(RecordActionMixin, OpportunityDetailView):
     """Save the amount, close date, probability and next step of a deal."""
-    opportunity = _visible_opportunity(request, pk)
-    form = OpportunityForm(request.POST, instance=opportunity)
-    if form.is_valid():
-        try:
-            update_opportunity(opportunity, by=request.user, data=form.cleaned_data)
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Deal saved.")
-            return redirect("opportunities:detail", pk=opportunity.pk)
-    opportunity = _visible_opportunity(request, pk)
-    return render(
-        request,
-        "opportunities/opportunity_detail.html",
-        _detail_context(request, opportunity, edit_form=form),
-        status=400,
-    )
+
+    def post(self, request, *args, **kwargs):
+        opportunity = self.get_object()
+        form = OpportunityForm(request.POST, instance=opportunity)
+        if form.is_valid():
+            try:
+                update_opportunity(opportunity, by=request.user, data=form.cleaned_data)
+            except (ValidationError, ApplicationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "Deal saved.")
+                return redirect("opportunities:detail", pk=opportunity.pk)
+        # The form wrote its input onto the instance: show the deal as it is stored.
+        return self.render_page(self.get_object(), status=400, edit_form=form)
 
 
-@login_required
-@require_POST
-def opportunity_move(request, pk: int):
+class OpportunityMoveView(RecordActionMixin, OpportunityDetailView):
     """Move a deal to another stage (board drag, keyboard buttons, or the deal page); lost needs a reason."""
-    opportunity = _visible_opportunity(request, pk)
-    form = StageForm(request.POST)
-    fallback = reverse("opportunities:detail", args=[opportunity.pk])
-    if form.is_valid():
-        try:
-            opportunity = move_opportunity_stage(
-                opportunity,
-                stage=form.cleaned_data["stage"],
-                by=request.user,
-                lost_reason=form.cleaned_data["lost_reason"],
-            )
-        except (ValidationError, ApplicationError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"{opportunity.name} moved to {opportunity.stage}.")
-            return redirect_back(request, fallback)
-    if request.POST.get("next"):
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        # A lost reason is asked for on the deal page, where there is room to type it.
-        return redirect(fallback)
-    return render(
-        request,
-        "opportunities/opportunity_detail.html",
-        _detail_context(request, opportunity, stage_form=form),
-        status=400,
-    )
+
+    def post(self, request, *args, **kwargs):
+        opportunity = self.get_object()
+        form = StageForm(request.POST)
+        fallback = reverse("opportunities:detail", args=[opportunity.pk])
+        if form.is_valid():
+            try:
+                opportunity = move_opportunity_stage(
+                    opportunity,
+                    stage=form.cleaned_data["stage"],
+                    by=request.user,
+                    lost_reason=form.cleaned_data["lost_reason"],
+                )
+            except (ValidationError, ApplicationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"{opportunity.name} moved to {opportunity.stage}.")
+                return redirect_back(request, fallback)
+        if request.POST.get("next"):
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            # A lost reason is asked for on the deal page, where there is room to type it.
+            return redirect(fallback)
+        return self.render_page(opportunity, status=400, stage_form=form)
+
+
+class OpportunityLogActivityView(LogActivityMixin, OpportunityDetailView):
+    """Log a note, call, meeting or task on a deal."""
 
 
 @login_required
@@ -158,20 +156,8 @@ def pipeline_board(request):
     return render(request, "opportunities/pipeline_board.html", context)
 
 
-@login_required
-@require_POST
-def opportunity_log_activity(request, pk: int):
-    """Log a note, call, meeting or task on a deal."""
-    opportunity = _visible_opportunity(request, pk)
-    return log_activity_on(
-        request,
-        record_name="opportunity",
-        record=opportunity,
-        success_url=reverse("opportunities:detail", args=[opportunity.pk]),
-        render_page=lambda form: render(
-            request,
-            "opportunities/opportunity_detail.html",
-            _detail_context(request, opportunity, activity_form=form),
-            status=400,
-        ),
-    )
+opportunity_list = OpportunityListView.as_view()
+opportunity_detail = OpportunityDetailView.as_view()
+opportunity_edit = OpportunityEditView.as_view()
+opportunity_move = OpportunityMoveView.as_view()
+opportunity_log_activity = OpportunityLogActivityView.as_view()

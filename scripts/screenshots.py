@@ -68,9 +68,9 @@ def shoot(page, out: Path, name: str) -> None:
 
 
 FIND_CONVERTIBLE = """
-from crm.users.models import User
+from users.models import User
 from leads.models import Lead
-from leads.selectors import list_account_matches, pick_account_match
+from conversion.selectors import list_account_matches, pick_account_match
 rep = User.objects.get(username="rep1")
 for lead in Lead.objects.visible_to(rep).open().exclude(status="unqualified").order_by("-score", "id"):
     if pick_account_match(list_account_matches(lead, user=rep)):

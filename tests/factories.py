@@ -6,9 +6,9 @@ from factory.django import DjangoModelFactory
 from accounts.models import Account
 from activities.models import Activity
 from contacts.models import Contact
-from crm.users.models import Team, User
 from leads.models import Lead
 from opportunities.models import Opportunity, Stage
+from users.models import Team, User
 
 
 class UserFactory(DjangoModelFactory):
@@ -83,7 +83,7 @@ class ActivityFactory(DjangoModelFactory):
 
 class AssignmentRuleFactory(DjangoModelFactory):
     class Meta:
-        model = "leads.AssignmentRule"
+        model = "assignment.AssignmentRule"
 
     name = factory.Sequence(lambda n: f"Rule {n}")
     order = factory.Sequence(lambda n: n + 1)

@@ -3,9 +3,9 @@ from django_filters import rest_framework as filters
 from accounts import services
 from accounts.api.serializers import AccountSerializer
 from accounts.models import Account
-from crm.common.filters import DateTimeFilter
-from crm.common.viewsets import FunnelModelViewSet
-from crm.users.models import User
+from core.filters import DateTimeFilter
+from core.viewsets import FunnelModelViewSet
+from users.models import User
 
 
 class AccountFilter(filters.FilterSet):
@@ -30,17 +30,9 @@ class AccountViewSet(FunnelModelViewSet):
     search_fields = ["name", "domain", "website"]
     ordering_fields = ["created_at", "updated_at", "name"]
     ordering = ["-created_at"]
+    create_service = services.create_account
+    update_service = services.update_account
+    delete_service = services.delete_account
 
     def get_queryset(self):
         return Account.objects.visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_account(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_account(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_account(instance, by=self.request.user)

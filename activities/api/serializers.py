@@ -1,20 +1,22 @@
 from rest_framework import serializers
 
-from accounts.models import Account
 from activities.models import Activity
-from contacts.models import Contact
-from crm.common.serializers import VisiblePrimaryKeyRelatedField
-from leads.models import Lead
-from opportunities.models import Opportunity
+from core.serializers import VisiblePrimaryKeyRelatedField
 
 RECORD_FIELDS = ["lead", "contact", "account", "opportunity"]
 
 
+def _record_field(name: str) -> VisiblePrimaryKeyRelatedField:
+    model = Activity._meta.get_field(name).related_model
+    return VisiblePrimaryKeyRelatedField(queryset=model._default_manager.all(), required=False, allow_null=True)
+
+
 class ActivitySerializer(serializers.ModelSerializer):
-    lead = VisiblePrimaryKeyRelatedField(queryset=Lead.objects.all(), required=False, allow_null=True)
-    contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
-    account = VisiblePrimaryKeyRelatedField(queryset=Account.objects.all(), required=False, allow_null=True)
-    opportunity = VisiblePrimaryKeyRelatedField(queryset=Opportunity.objects.all(), required=False, allow_null=True)
+    # The records are apps above activities: their models come from the foreign keys, not from their modules.
+    lead = _record_field("lead")
+    contact = _record_field("contact")
+    account = _record_field("account")
+    opportunity = _record_field("opportunity")
 
     class Meta:
         model = Activity

@@ -3,8 +3,8 @@ from django_filters import rest_framework as filters
 from activities import services
 from activities.api.serializers import ActivitySerializer
 from activities.models import Activity
-from crm.common.filters import DateTimeFilter, IntegerFilter
-from crm.common.viewsets import FunnelModelViewSet
+from core.filters import DateTimeFilter, IntegerFilter
+from core.viewsets import FunnelModelViewSet
 
 
 class ActivityFilter(filters.FilterSet):
@@ -31,17 +31,9 @@ class ActivityViewSet(FunnelModelViewSet):
     search_fields = ["subject"]
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at"]
+    create_service = services.log_activity
+    update_service = services.update_activity
+    delete_service = services.delete_activity
 
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.log_activity(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_activity(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_activity(instance, by=self.request.user)

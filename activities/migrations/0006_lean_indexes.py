@@ -5,7 +5,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from crm.common.migration_ops import DropFieldIndexes
+from core.migration_ops import DropFieldIndexes
 
 
 class Migration(migrations.Migration):

@@ -3,8 +3,8 @@ from rest_framework import serializers
 from accounts.models import Account
 from contacts.models import Contact
 from contacts.services import EDITABLE_FIELDS
-from crm.common.serializers import VisiblePrimaryKeyRelatedField
-from crm.users.models import User
+from core.serializers import VisiblePrimaryKeyRelatedField
+from users.models import User
 
 
 class ContactSerializer(serializers.ModelSerializer):

@@ -4,10 +4,10 @@ from accounts.models import Account
 from contacts import services
 from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact
-from crm.common.filters import DateTimeFilter
-from crm.common.text import normalize_email
-from crm.common.viewsets import FunnelModelViewSet
-from crm.users.models import User
+from core.filters import DateTimeFilter
+from core.text import normalize_email
+from core.viewsets import FunnelModelViewSet
+from users.models import User
 
 
 class ContactFilter(filters.FilterSet):
@@ -37,17 +37,9 @@ class ContactViewSet(FunnelModelViewSet):
     search_fields = ["first_name", "last_name", "email"]
     ordering_fields = ["created_at", "updated_at", "last_name", "first_name", "email"]
     ordering = ["-created_at"]
+    create_service = services.create_contact
+    update_service = services.update_contact
+    delete_service = services.delete_contact
 
     def get_queryset(self):
         return Contact.objects.visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_contact(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_contact(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_contact(instance, by=self.request.user)

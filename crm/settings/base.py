@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "crm.common.apps.FunnelAdminConfig",
+    "core.apps.FunnelAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,14 +50,19 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
-    "crm.common",
-    "crm.users",
+    # The project's apps, lowest layer first: each imports only the apps above it in this list.
+    "core",
+    "users",
+    "activities",
     "accounts",
     "contacts",
     "opportunities",
     "leads",
-    "activities",
+    "scoring",
+    "assignment",
     "nurture",
+    "imports",
+    "conversion",
     "dashboards",
     "demo",
 ]
@@ -73,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "crm.common.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -131,7 +136,7 @@ FUNNEL_PROXY_COUNT = int(os.environ.get("FUNNEL_PROXY_COUNT", 0))
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username/IP before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "crm.users.backends.RoleModelBackend",
+    "users.backends.RoleModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("FUNNEL_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FUNNEL_LOGIN_COOLOFF_MINUTES", 15)))
@@ -139,7 +144,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "crm.users.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -248,24 +253,24 @@ CELERY_TASK_ALWAYS_EAGER = False
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "crm.users.authentication.ApiTokenAuthentication",
+        "users.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "crm.common.parsers.JSONParser",
-        "crm.common.parsers.FormParser",
-        "crm.common.parsers.MultiPartParser",
+        "core.parsers.JSONParser",
+        "core.parsers.FormParser",
+        "core.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "crm.common.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "crm.common.schema.FunnelAutoSchema",
-    "EXCEPTION_HANDLER": "crm.common.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.FunnelAutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # Throttles key on the client address: the same proxy count as the lockout and the audit trail.
     "NUM_PROXIES": FUNNEL_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {

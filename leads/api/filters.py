@@ -2,10 +2,10 @@
 
 from django_filters import rest_framework as filters
 
-from crm.common.filters import DateTimeFilter, IntegerFilter
-from crm.common.text import normalize_email
-from crm.users.models import User
+from core.filters import DateTimeFilter, IntegerFilter
+from core.text import normalize_email
 from leads.models import Lead, LeadSource
+from users.models import User
 
 
 def visible_users(request):

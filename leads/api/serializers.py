@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
-from crm.common.serializers import VisiblePrimaryKeyRelatedField
-from crm.users.models import User
+from core.serializers import VisiblePrimaryKeyRelatedField
 from leads.models import Lead
 from leads.services.capture import EDITABLE_FIELDS
+from users.models import User
 
 # What the service edits, then the status and owner (changed through their own services) and the
 # read-only stamps.

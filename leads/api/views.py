@@ -2,12 +2,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.common.api import error_body
-from crm.common.viewsets import FunnelModelViewSet
-from leads.api.assignment import LeadAssignMixin
-from leads.api.conversion import LeadConversionMixin
+from core.api import error_body
+from core.viewsets import FunnelGenericViewSet, FunnelModelViewSet
 from leads.api.filters import LeadFilter
-from leads.api.scoring import LeadScoreMixin
 from leads.api.serializers import LeadBulkInputSerializer, LeadBulkResultSerializer, LeadSerializer
 from leads.exceptions import LeadConverted
 from leads.models import Lead
@@ -21,7 +18,7 @@ CONVERTED_409 = OpenApiResponse(description="`lead_converted`: converted leads a
     partial_update=extend_schema(responses={200: LeadSerializer, 409: CONVERTED_409}),
     destroy=extend_schema(responses={204: None, 409: CONVERTED_409}),
 )
-class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, FunnelModelViewSet):
+class LeadViewSet(FunnelModelViewSet):
     """Leads the caller can see. Converted leads are read-only (409 `lead_converted`).
 
     A rep's new lead without `owner` is theirs; a manager's, admin's or integration's stays
@@ -33,12 +30,12 @@ class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, FunnelMo
     search_fields = ["first_name", "last_name", "email", "company"]
     ordering_fields = ["created_at", "updated_at", "score", "last_name", "first_name", "company", "email", "status"]
     ordering = ["-created_at"]
+    create_service = services.create_lead
+    update_service = services.update_lead
+    delete_service = services.delete_lead
 
     def get_queryset(self):
         return Lead.objects.visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_lead(by=self.request.user, **serializer.validated_data)
 
     def update(self, request, *args, **kwargs):
         # A converted lead answers 409 whatever the body holds, before any field validation.
@@ -46,14 +43,6 @@ class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, FunnelMo
         if lead.is_converted:
             raise LeadConverted(lead_id=lead.pk)
         return super().update(request, *args, **kwargs)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_lead(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_lead(instance, by=self.request.user)
 
     @extend_schema(
         request=LeadBulkInputSerializer,
@@ -79,3 +68,18 @@ class LeadViewSet(LeadConversionMixin, LeadScoreMixin, LeadAssignMixin, FunnelMo
         errors += [{"index": index, "errors": error_body(exc)} for index, exc in result.failures]
         errors.sort(key=lambda error: error["index"])
         return Response({"created": result.created, "updated": result.updated, "errors": errors})
+
+
+class LeadActionViewSet(FunnelGenericViewSet):
+    """The base of the lead actions other apps add under `/leads/{id}/` (convert, assign, score …).
+
+    They start from the same visible leads as the lead viewset; an app above leads subclasses this with its
+    `@action`s and registers it on the router under the `leads` prefix.
+    """
+
+    serializer_class = LeadSerializer
+    filterset_class = None
+    pagination_class = None
+
+    def get_queryset(self):
+        return Lead.objects.visible_to(self.request.user)

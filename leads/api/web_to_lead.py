@@ -7,11 +7,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.common.parsers import FormParser, JSONParser, MultiPartParser
-from crm.common.viewsets import SafeQueryMixin
-from crm.users.api.views import IPRateThrottle
+from core.parsers import FormParser, JSONParser, MultiPartParser
+from core.viewsets import SafeQueryMixin
 from leads.models import Lead, WebForm
 from leads.services.web_forms import HONEYPOT_FIELD, WEB_FORM_FIELDS, capture_web_form_submission
+from users.api.views import IPRateThrottle
 
 
 class WebToLeadThrottle(IPRateThrottle):

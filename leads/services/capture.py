@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from activities.services import record_event
-from crm.common.exceptions import ApplicationError, PermissionDenied
-from crm.common.services import apply_changes, save_validated
-from crm.common.text import normalize_email
-from crm.users.models import User
-from leads import signals
-from leads.exceptions import LeadConverted
+from activities.services import record_field_changes
+from core.events import publish
+from core.exceptions import ApplicationError, PermissionDenied
+from core.services import apply_changes, save_validated
+from core.text import normalize_email
+from leads.events import LeadEvent
+from leads.exceptions import LeadAlreadyConverted, LeadConverted
 from leads.models import Lead, LeadStatusChange
-from leads.tasks import assign_lead_task
+from users.models import User
 
 EDITABLE_FIELDS = [
     "first_name",
@@ -60,42 +60,6 @@ def _check_email_free(lead: Lead) -> None:
         raise ValidationError({"email": ["An open lead with this email already exists."]})
 
 
-def on_lead_captured(lead: Lead, *, changed: Iterable[str] | None = None) -> None:
-    """Kick the follow-up work a new (`changed` None) or changed lead needs, after commit."""
-    from leads.scoring import SCORED_FIELDS
-    from leads.tasks import score_lead_task
-
-    if changed is None or SCORED_FIELDS.intersection(changed):
-        score_lead_task.delay_on_commit(lead.pk)
-    signals.lead_captured.send(sender=Lead, lead=lead)
-
-
-def on_lead_reached_mql(lead: Lead) -> None:
-    """Kick the follow-up work of a lead whose score first reached the MQL threshold (assignment when unassigned).
-
-    Called by scoring inside its transaction, once per lead (the milestone is stamped once).
-    """
-    if lead.owner_id is None:
-        assign_lead_task.delay_on_commit(lead.pk)
-
-
-def on_leads_reached_mql(lead_ids: list[int]) -> None:
-    """Kick the follow-up work of many leads that became MQLs in one bulk rescore chunk (the set-based twin above).
-
-    Called inside the chunk's transaction. Nothing is enqueued per lead: the unassigned-leads sweeper (every
-    minute, one set-based pass) assigns the unowned ones, so a million-lead rescore never floods the broker.
-    """
-
-
-def on_lead_converted(lead: Lead) -> None:
-    """Stop the follow-up work of a lead that was just converted (caller holds the lead's lock).
-
-    Called by `convert_lead` inside its transaction, after the lead is stamped converted; nurture's receiver
-    stops the lead's active enrollments with reason "converted" after commit.
-    """
-    signals.lead_converted.send(sender=Lead, lead=lead)
-
-
 @transaction.atomic
 def create_lead(*, by: User | None, owner: User | None = None, status: str = Lead.Status.NEW, **fields: Any) -> Lead:
     """Create a lead; a rep's lead is theirs, anyone else's without `owner` goes to assignment."""
@@ -113,9 +77,7 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
     LeadStatusChange.objects.create(
         lead=lead, from_status="", to_status=lead.status, changed_by=by, changed_at=lead.created_at
     )
-    on_lead_captured(lead)
-    if lead.owner_id is None:
-        assign_lead_task.delay_on_commit(lead.pk)
+    publish(LeadEvent.CREATED, lead, by=by, data={"owner": lead.owner_id})
     return lead
 
 
@@ -144,8 +106,8 @@ def update_lead(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
     if not changes:
         return lead
     save_validated(lead, update_fields=list(changes))
-    _record_field_changes(lead, changes, by=by)
-    on_lead_captured(lead, changed=changes)
+    record_field_changes(changes, audited=AUDITED_FIELDS, by=by, lead=lead)
+    publish(LeadEvent.UPDATED, lead, by=by, data={"fields": sorted(changes)})
     return lead
 
 
@@ -196,27 +158,6 @@ def upsert_leads(rows: list[tuple[int, dict[str, Any]]], *, by: User) -> BulkUps
     return result
 
 
-def _record_field_changes(lead: Lead, changes: dict, *, by: User | None) -> None:
-    for field, (old, new) in changes.items():
-        if field not in AUDITED_FIELDS:
-            continue
-        record_event(
-            "field_changed",
-            f"{field.replace('_', ' ').capitalize()} changed from {_display(old)} to {_display(new)}",
-            by=by,
-            lead=lead,
-            data={"field": field, "from": _raw(old), "to": _raw(new)},
-        )
-
-
-def _display(value: Any) -> str:
-    return "—" if value in (None, "") else str(value)
-
-
-def _raw(value: Any) -> Any:
-    return value.pk if hasattr(value, "pk") else value
-
-
 @transaction.atomic
 def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = "") -> Lead:
     """Move a lead to status `to`, record who/from/to/when, stamp the SQL milestone once.
@@ -234,8 +175,9 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
     if to == lead.status:
         return lead
     now = timezone.now()
+    previous = lead.status
     LeadStatusChange.objects.create(
-        lead=lead, from_status=lead.status, to_status=to, changed_by=by, changed_at=now, reason=reason[:255]
+        lead=lead, from_status=previous, to_status=to, changed_by=by, changed_at=now, reason=reason[:255]
     )
     lead.status = to
     update_fields = ["status"]
@@ -246,15 +188,46 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
         lead.unqualified_reason = reason[:255]
         update_fields.append("unqualified_reason")
     save_validated(lead, update_fields=update_fields)
-    on_lead_status_changed(lead)
+    publish(LeadEvent.STATUS_CHANGED, lead, by=by, data={"from": previous, "to": to})
     return lead
 
 
-def on_lead_status_changed(lead: Lead) -> None:
-    """Kick the follow-up work a status change needs (nurture enrolment and exits), after commit."""
-    signals.lead_status_changed.send(sender=Lead, lead=lead)
+def mark_lead_converted(lead: Lead, *, by: User, account, contact, opportunity) -> Lead:
+    """Stamp `lead` converted into `account`, `contact` and `opportunity`, exactly once (caller holds the lead's lock).
+
+    The stamp is a conditional UPDATE (`WHERE status <> 'converted'`), so of two conversions only one stamps.
+
+    Raises:
+        LeadAlreadyConverted: another conversion stamped the lead first.
+    """
+    now = timezone.now()
+    stamped = (
+        Lead.objects.filter(pk=lead.pk)
+        .exclude(status=Lead.Status.CONVERTED)
+        .update(
+            status=Lead.Status.CONVERTED,
+            converted_at=now,
+            qualified_at=Coalesce("qualified_at", now),
+            converted_account=account,
+            converted_contact=contact,
+            converted_opportunity=opportunity,
+            updated_at=now,
+        )
+    )
+    if stamped != 1:
+        raise LeadAlreadyConverted(lead_id=lead.pk)
+    LeadStatusChange.objects.create(
+        lead=lead, from_status=lead.status, to_status=Lead.Status.CONVERTED, changed_by=by, changed_at=now
+    )
+    lead.status = Lead.Status.CONVERTED
+    lead.converted_at = now
+    lead.qualified_at = lead.qualified_at or now
+    lead.converted_account, lead.converted_contact, lead.converted_opportunity = account, contact, opportunity
+    lead.updated_at = now
+    publish(LeadEvent.CONVERTED, lead, by=by)
+    return lead
 
 
-def on_lead_score_changed(lead: Lead) -> None:
-    """Kick the follow-up work a new score needs (nurture enrolment by score band, MQL exit), after commit."""
-    signals.lead_score_changed.send(sender=Lead, lead=lead)
+def touch_leads(lead_ids: list[int], *, at) -> None:
+    """Record `at` as the leads' latest activity."""
+    Lead.objects.filter(pk__in=lead_ids).update(last_activity_at=at)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from activities.services import record_event
-from crm.common.text import normalize_email
+from core.text import normalize_email
 from leads.models import Lead, WebForm
 from leads.services.capture import create_lead, update_lead
 

@@ -6,7 +6,8 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.common.serializers import ErrorSerializer
+from core.serializers import ErrorSerializer
+from core.viewsets import ServiceWritesMixin
 from leads.models import Lead
 from nurture.api.serializers import EnrollInputSerializer, EnrollmentSerializer, SequenceSerializer
 from nurture.models import Delivery, Enrollment, Sequence, Step
@@ -29,7 +30,7 @@ class CanConfigureNurture(permissions.BasePermission):
     partial_update=extend_schema(responses={200: SequenceSerializer, 409: ErrorSerializer}),
     destroy=extend_schema(responses={204: None, 409: ErrorSerializer}),
 )
-class SequenceViewSet(viewsets.ModelViewSet):
+class SequenceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     """Nurture sequences with their ordered `steps` (admins and managers)."""
 
     serializer_class = SequenceSerializer
@@ -37,22 +38,14 @@ class SequenceViewSet(viewsets.ModelViewSet):
     filterset_fields = ["active", "trigger"]
     search_fields = ["name"]
     ordering_fields = ["name", "created_at"]
+    create_service = sequence_services.create_sequence
+    update_service = sequence_services.update_sequence
+    delete_service = sequence_services.delete_sequence
 
     def get_queryset(self):
         return Sequence.objects.visible_to(self.request.user).prefetch_related(
             Prefetch("steps", queryset=Step.objects.order_by("order", "id"))
         )
-
-    def perform_create(self, serializer):
-        serializer.instance = sequence_services.create_sequence(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = sequence_services.update_sequence(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        sequence_services.delete_sequence(instance, by=self.request.user)
 
 
 class EnrollmentFilter(filters.FilterSet):

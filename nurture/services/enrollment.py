@@ -10,12 +10,12 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from activities.models import Activity, Event
-from activities.services import record_event
-from crm.users.models import User
+from activities.services import record_event, record_events
 from leads.models import Lead
 from nurture.exceptions import LeadAlreadyEnrolled, LeadNotEnrollable, SequenceNotEnrollable
 from nurture.models import Enrollment, Sequence, Step
 from nurture.schedule import Window, step_due_at
+from users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def stop_enrollments(lead_id: int, *, reason: str, by: User | None = None) -> in
     Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).update(
         status=Enrollment.Status.STOPPED, stop_reason=reason, next_send_at=None, ended_at=now, updated_at=now
     )
-    Event.objects.bulk_create(
+    record_events(
         Event(
             kind="nurture_stopped",
             summary=f"Nurture “{e.sequence.name}” stopped: {Reason(reason).label.lower()}"[:500],
@@ -263,7 +263,7 @@ def sweep_rule_enrollments(*, limit: int = SWEEP_BATCH) -> int:
             rows = Enrollment.objects.bulk_create(
                 [_new_enrollment(lead, sequence, first, by=None, now=now) for lead in leads], ignore_conflicts=True
             )
-            Event.objects.bulk_create(
+            record_events(
                 Event(
                     kind="nurture_enrolled",
                     summary=f"Enrolled in nurture sequence “{sequence.name}”"[:500],

@@ -38,6 +38,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from activities.models import Event
+from activities.services import record_events
 from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
 from nurture.rendering import address, merge_values, render_step
@@ -166,7 +167,7 @@ def claim_due_batch(*, now: datetime | None = None, batch_size: int | None = Non
     created = _insert_deliveries(sending)
     _save_outcomes(enrollments, now=now)
     if stopped:
-        Event.objects.bulk_create(
+        record_events(
             Event(
                 kind="nurture_stopped",
                 summary=f"Nurture “{e.sequence.name}” stopped: {Enrollment.StopReason(reason).label.lower()}"[:500],
@@ -258,7 +259,7 @@ def _mark_sent(sent: list[tuple[Claimed, str]]) -> None:
     Delivery.objects.filter(pk__in=[claimed.delivery_id for claimed, _ in sent]).update(
         status=Delivery.Status.SENT, sent_at=timezone.now()
     )
-    Event.objects.bulk_create(
+    record_events(
         Event(
             kind="nurture_email",
             summary=f"Nurture email sent: {subject}"[:500],

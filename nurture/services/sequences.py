@@ -7,11 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from crm.common.exceptions import PermissionDenied
-from crm.common.services import apply_changes, save_validated
-from crm.users.models import User
+from core.exceptions import PermissionDenied
+from core.services import apply_changes, save_validated
 from nurture.exceptions import SequenceInUse, StepInUse
 from nurture.models import Delivery, Enrollment, Sequence, Step
+from users.models import User
 
 SEQUENCE_FIELDS = [
     "name",

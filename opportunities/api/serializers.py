@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
 from accounts.models import Account
-from crm.common.serializers import VisiblePrimaryKeyRelatedField
-from crm.users.models import User
+from core.serializers import VisiblePrimaryKeyRelatedField
 from opportunities.models import Opportunity, Stage
+from users.models import User
 
 
 class OpportunitySerializer(serializers.ModelSerializer):

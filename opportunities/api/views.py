@@ -1,13 +1,13 @@
 from django_filters import rest_framework as filters
 
 from accounts.models import Account
-from crm.common.filters import DateTimeFilter
-from crm.common.permissions import IsAdminOrReadOnly
-from crm.common.viewsets import FunnelModelViewSet
-from crm.users.models import User
+from core.filters import DateTimeFilter
+from core.permissions import IsAdminOrReadOnly
+from core.viewsets import FunnelModelViewSet
 from opportunities import services
 from opportunities.api.serializers import OpportunitySerializer, StageSerializer
 from opportunities.models import ForecastCategory, Opportunity, Stage
+from users.models import User
 
 
 class OpportunityFilter(filters.FilterSet):
@@ -39,20 +39,12 @@ class OpportunityViewSet(FunnelModelViewSet):
     search_fields = ["name", "account__name"]
     ordering_fields = ["created_at", "updated_at", "name"]
     ordering = ["-created_at"]
+    create_service = services.create_opportunity
+    update_service = services.update_opportunity
+    delete_service = services.delete_opportunity
 
     def get_queryset(self):
         return Opportunity.objects.visible_to(self.request.user).select_related("stage")
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_opportunity(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_opportunity(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_opportunity(instance, by=self.request.user)
 
 
 class StageViewSet(FunnelModelViewSet):
@@ -62,17 +54,9 @@ class StageViewSet(FunnelModelViewSet):
     permission_classes = [IsAdminOrReadOnly]
     filter_backends: list = []
     ordering = ["order"]
+    create_service = services.create_stage
+    update_service = services.update_stage
+    delete_service = services.delete_stage
 
     def get_queryset(self):
         return Stage.objects.visible_to(self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_stage(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_stage(
-            serializer.instance, by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance):
-        services.delete_stage(instance, by=self.request.user)

@@ -3,9 +3,9 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from rest_framework.test import APIClient
 
-from crm.users.models import ApiToken
 from leads.models import Lead
 from tests.factories import LeadFactory
+from users.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_wrong_password_and_unknown_user_get_the_same_400(rep):
 
 
 def test_the_login_endpoint_is_throttled_per_ip(rep, monkeypatch):
-    from crm.users.api.views import AuthThrottle
+    from users.api.views import AuthThrottle
 
     monkeypatch.setattr(AuthThrottle, "THROTTLE_RATES", {"auth": "3/min"})
     codes = [_token("rep1", "nope").status_code for _ in range(4)]

@@ -52,7 +52,7 @@ def test_unknown_choice_filter_value_is_a_400_naming_the_field(rep, api):
 
 
 def test_lead_list_with_page_size_200_issues_a_fixed_number_of_queries(rep, api, django_assert_max_num_queries):
-    from crm.users.services import create_api_token
+    from users.services import create_api_token
 
     LeadFactory.create_batch(210, owner=rep, email="")
     _, raw = create_api_token(user=rep, name="bi")

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from crm.users.services import create_api_token
 from tests.factories import AccountFactory, LeadFactory, UserFactory
+from users.services import create_api_token
 
 # Fuzzing phase only: the exhaustive coverage phase multiplies the run time past the suite's budget;
 # tests/api/test_hostile_input.py pins the boundary cases it would find.

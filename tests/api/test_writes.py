@@ -1,7 +1,7 @@
 import pytest
 
 from activities.models import Event
-from crm.common.models import IdempotencyKey
+from core.models import IdempotencyKey
 from leads.models import Lead, WebForm
 from tests.factories import LeadFactory
 

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from crm.users.models import ApiToken, SecurityEvent
-from crm.users.services import create_api_token, deactivate_user, revoke_api_token
+from users.models import ApiToken, SecurityEvent
+from users.services import create_api_token, deactivate_user, revoke_api_token
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import pytest
 from accounts.models import Account
 from activities.models import Activity, Event
 from contacts.models import AccountContactRelation, Contact
-from crm.users.models import Team, User
 from leads.models import Lead, LeadStatusChange
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from users.models import Team, User
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 
+from core.tasks import HEARTBEAT_KEY, heartbeat_task
 from crm.celery import app
-from crm.common.tasks import HEARTBEAT_KEY, heartbeat_task
 from tests.conftest import REDIS_URL
 
 

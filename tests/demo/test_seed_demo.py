@@ -15,11 +15,11 @@ from django.test import RequestFactory
 from accounts.models import Account
 from activities.models import Activity
 from contacts.models import AccountContactRelation, Contact
-from crm.users.models import Team, User
 from demo.seeding import DEMO_PASSWORD
 from leads.models import Lead, LeadSource, LeadStatusChange
-from leads.services.scoring import explain_score
 from opportunities.models import Opportunity, OpportunityStageChange, Stage
+from scoring.services import explain_score
+from users.models import Team, User
 
 pytestmark = pytest.mark.django_db
 

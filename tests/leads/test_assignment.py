@@ -12,12 +12,13 @@ from django.db import connection
 from django.utils import timezone
 
 from activities.models import Event
-from crm.common.exceptions import PermissionDenied
-from leads.models import AssignmentRule, Lead
-from leads.selectors import list_unassigned_leads
-from leads.services import assignment as services
+from assignment import routing, services
+from assignment.models import AssignmentRule
+from assignment.selectors import list_unassigned_leads
+from assignment.tasks import assign_unassigned_leads_task
+from core.exceptions import PermissionDenied
+from leads.models import Lead
 from leads.services.capture import create_lead
-from leads.tasks import assign_unassigned_leads_task
 from tests.factories import AssignmentRuleFactory, LeadFactory, TeamFactory, UserFactory
 
 
@@ -213,13 +214,13 @@ def test_assignment_never_overwrites_an_owner_set_meanwhile(sales_team, monkeypa
     rule = AssignmentRuleFactory(order=1, target_team=team)
     chosen_by_hand = UserFactory(username="picked", role="rep")
     lead = LeadFactory()
-    real_pick = services._Pool.pick
+    real_pick = routing._Pool.pick
 
     def pick_while_a_manager_assigns(pool, compiled, **kwargs):
         Lead.objects.filter(pk=lead.pk).update(owner=chosen_by_hand)
         return real_pick(pool, compiled, **kwargs)
 
-    monkeypatch.setattr(services._Pool, "pick", pick_while_a_manager_assigns)
+    monkeypatch.setattr(routing._Pool, "pick", pick_while_a_manager_assigns)
 
     result = services.assign_lead(lead)
 
@@ -386,7 +387,8 @@ def test_four_workers_assigning_a_thousand_leads_round_robin_give_each_of_five_r
 
 
 def test_reaching_mql_assigns_a_lead_still_unassigned(sales_team, django_capture_on_commit_callbacks):
-    from leads.services.capture import on_lead_reached_mql
+    from core.events import publish
+    from scoring.events import ScoringEvent
 
     team, reps = sales_team
     AssignmentRule.objects.update(active=False)
@@ -398,7 +400,7 @@ def test_reaching_mql_assigns_a_lead_still_unassigned(sales_team, django_capture
     lead.refresh_from_db()
 
     with django_capture_on_commit_callbacks(execute=True):
-        on_lead_reached_mql(lead)
+        publish(ScoringEvent.REACHED_MQL, lead, data={"owner": None})
 
     assert owner_of(lead) == reps[0]
 

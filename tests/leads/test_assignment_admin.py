@@ -1,6 +1,6 @@
 """The admin of assignment rules: comma-separated names, checkboxes, and the model's validation."""
 
-from leads.models import AssignmentRule
+from assignment.models import AssignmentRule
 
 
 def test_an_admin_creates_a_rule_with_comma_separated_countries(client, admin, team):
@@ -9,7 +9,7 @@ def test_an_admin_creates_a_rule_with_comma_separated_countries(client, admin, t
     client.force_login(admin)
 
     response = client.post(
-        "/admin/leads/assignmentrule/add/",
+        "/admin/assignment/assignmentrule/add/",
         {
             "order": 3,
             "name": "DACH",
@@ -35,7 +35,7 @@ def test_the_admin_refuses_a_rule_targeting_both_a_user_and_a_team(client, admin
     client.force_login(admin)
 
     response = client.post(
-        "/admin/leads/assignmentrule/add/",
+        "/admin/assignment/assignmentrule/add/",
         {"order": 1, "name": "Both", "target_user": rep.pk, "target_team": team.pk, "method": "round_robin"},
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from activities.models import Event
-from leads.models import AssignmentRule
+from assignment.models import AssignmentRule
 from tests.factories import AssignmentRuleFactory, LeadFactory, UserFactory
 
 

@@ -14,11 +14,11 @@ from accounts.services import create_account
 from activities.models import Activity, Event
 from contacts.models import AccountContactRelation, Contact
 from contacts.services import create_contact
-from crm.common.exceptions import PermissionDenied
+from conversion.notifications import notify_conversion
+from conversion.services import convert_lead
+from core.exceptions import PermissionDenied
 from leads.exceptions import LeadAlreadyConverted, LeadNotConvertible
 from leads.models import Lead, LeadStatusChange
-from leads.services.conversion import convert_lead
-from leads.services.notifications import notify_conversion
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
 from tests.factories import ActivityFactory, LeadFactory
 

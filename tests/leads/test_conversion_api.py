@@ -11,8 +11,8 @@ from accounts.models import Account
 from accounts.services import create_account
 from contacts.models import Contact
 from contacts.services import create_contact
+from conversion.services import convert_lead
 from leads.models import Lead
-from leads.services.conversion import convert_lead
 from opportunities.models import Opportunity, Stage
 from tests.factories import LeadFactory
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts.models import Account
 from accounts.services import create_account
 from contacts.services import create_contact
+from conversion.services import convert_lead
 from leads.models import Lead
-from leads.services.conversion import convert_lead
 from opportunities.models import Opportunity, Stage
 from tests.factories import LeadFactory
 
@@ -42,7 +42,7 @@ def test_the_page_suggests_the_matching_account_and_contact_with_their_reasons(c
     lead = qualified_lead(rep)
     client.force_login(rep)
 
-    response = client.get(reverse("leads:convert", args=[lead.pk]))
+    response = client.get(reverse("conversion:convert", args=[lead.pk]))
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -60,15 +60,15 @@ def test_the_page_costs_a_fixed_number_of_queries(client, rep, django_assert_max
     client.force_login(rep)
 
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("leads:convert", args=[lead.pk])).status_code == 200
+        assert client.get(reverse("conversion:convert", args=[lead.pk])).status_code == 200
 
 
 def test_another_rep_gets_404(client, rep, other_rep):
     lead = qualified_lead(rep)
     client.force_login(other_rep)
 
-    assert client.get(reverse("leads:convert", args=[lead.pk])).status_code == 404
-    assert client.post(reverse("leads:convert", args=[lead.pk]), form_data()).status_code == 404
+    assert client.get(reverse("conversion:convert", args=[lead.pk])).status_code == 404
+    assert client.post(reverse("conversion:convert", args=[lead.pk]), form_data()).status_code == 404
     assert Lead.objects.get(pk=lead.pk).status == Lead.Status.QUALIFIED
 
 
@@ -78,7 +78,7 @@ def test_converting_into_an_existing_account_lands_on_the_new_opportunity_with_a
     client.force_login(rep)
 
     response = client.post(
-        reverse("leads:convert", args=[lead.pk]),
+        reverse("conversion:convert", args=[lead.pk]),
         form_data(account="other", other_account=account.pk, opportunity_name="Initech pilot", amount="900"),
         follow=True,
     )
@@ -93,7 +93,7 @@ def test_without_an_opportunity_the_rep_lands_on_the_account(client, rep):
     lead = qualified_lead(rep)
     client.force_login(rep)
 
-    response = client.post(reverse("leads:convert", args=[lead.pk]), form_data(create_opportunity=""))
+    response = client.post(reverse("conversion:convert", args=[lead.pk]), form_data(create_opportunity=""))
 
     account = Account.objects.get()
     assert response["Location"] == reverse("accounts:detail", args=[account.pk])
@@ -104,7 +104,7 @@ def test_choosing_another_account_without_picking_one_shows_a_field_error(client
     lead = qualified_lead(rep)
     client.force_login(rep)
 
-    response = client.post(reverse("leads:convert", args=[lead.pk]), form_data(account="other"))
+    response = client.post(reverse("conversion:convert", args=[lead.pk]), form_data(account="other"))
 
     assert response.status_code == 200
     assert response.context["form"].errors["other_account"] == ["Choose the account."]
@@ -118,7 +118,7 @@ def test_a_contact_of_another_account_shows_an_error_on_the_contact(client, rep)
     client.force_login(rep)
 
     response = client.post(
-        reverse("leads:convert", args=[lead.pk]),
+        reverse("conversion:convert", args=[lead.pk]),
         form_data(account=str(account.pk), contact="other", other_contact=stranger.pk),
     )
 
@@ -130,11 +130,11 @@ def test_a_contact_of_another_account_shows_an_error_on_the_contact(client, rep)
 def test_a_lead_converted_meanwhile_shows_a_clear_message_and_the_records_it_became(client, rep, other_rep):
     lead = qualified_lead(rep)
     client.force_login(rep)
-    page = client.get(reverse("leads:convert", args=[lead.pk]))
+    page = client.get(reverse("conversion:convert", args=[lead.pk]))
     assert page.status_code == 200
     conversion = convert_lead(lead, by=rep)
 
-    response = client.post(reverse("leads:convert", args=[lead.pk]), form_data(), follow=True)
+    response = client.post(reverse("conversion:convert", args=[lead.pk]), form_data(), follow=True)
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -148,7 +148,7 @@ def test_the_unqualified_lead_shows_the_reason_it_cannot_be_converted(client, re
     lead = qualified_lead(rep, status=Lead.Status.UNQUALIFIED)
     client.force_login(rep)
 
-    response = client.post(reverse("leads:convert", args=[lead.pk]), form_data())
+    response = client.post(reverse("conversion:convert", args=[lead.pk]), form_data())
 
     assert response.status_code == 200
     assert "An unqualified lead cannot be converted." in response.content.decode()
@@ -161,10 +161,11 @@ def test_the_lead_page_offers_convert_except_for_an_unqualified_lead(client, rep
     client.force_login(rep)
 
     assert (
-        reverse("leads:convert", args=[lead.pk]) in client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+        reverse("conversion:convert", args=[lead.pk])
+        in client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     )
     page = client.get(reverse("leads:detail", args=[unqualified.pk])).content.decode()
-    assert reverse("leads:convert", args=[unqualified.pk]) not in page
+    assert reverse("conversion:convert", args=[unqualified.pk]) not in page
 
 
 def test_the_landing_pages_answer_404_to_another_rep(client, rep, other_rep):
@@ -205,7 +206,7 @@ def test_a_rep_converts_a_qualified_lead_into_an_existing_account_in_the_browser
     lead = qualified_lead(rep, email="ada@initech.example", company="Initech LLC")
     session = SessionStore()
     session[SESSION_KEY] = str(rep.pk)
-    session[BACKEND_SESSION_KEY] = "crm.users.backends.RoleModelBackend"
+    session[BACKEND_SESSION_KEY] = "users.backends.RoleModelBackend"
     session[HASH_SESSION_KEY] = rep.get_session_auth_hash()
     session.save()
 

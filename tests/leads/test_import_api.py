@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from leads.models import ImportJob, Lead
+from imports.models import ImportJob
+from leads.models import Lead
 from tests.factories import TeamFactory, UserFactory
 
 CSV = (

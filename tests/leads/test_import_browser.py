@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.utils import timezone
 
-from leads.models import ImportJob, Lead
+from imports.models import ImportJob
+from leads.models import Lead
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,7 +27,7 @@ def _session_cookie(user) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "crm.users.backends.RoleModelBackend"
+    session[BACKEND_SESSION_KEY] = "users.backends.RoleModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return session.session_key

@@ -14,14 +14,18 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from activities.models import Event
-from crm.common.exceptions import PermissionDenied
-from crm.users.models import User
-from leads.models import AssignmentRule, ImportJob, ImportRowError, Lead, LeadStatusChange, ScoringRule
-from leads.services import importing
-from leads.services.importing import create_import, detect_mapping, run_import
-from leads.services.scoring import explain_score
-from leads.tasks import run_import_bulk_task
+from assignment.models import AssignmentRule
+from core.exceptions import PermissionDenied
+from imports import services as importing
+from imports.models import ImportJob, ImportRowError
+from imports.reading import detect_mapping
+from imports.services import create_import, run_import
+from imports.tasks import run_import_bulk_task
+from leads.models import Lead, LeadStatusChange
+from scoring.models import ScoringRule
+from scoring.services import explain_score
 from tests.factories import AccountFactory, AssignmentRuleFactory, LeadFactory, UserFactory
+from users.models import User
 
 SALESFORCE_HEADERS = [
     "Lead ID",
@@ -359,7 +363,7 @@ def test_importing_the_same_file_again_creates_and_changes_nothing(manager):
 
 
 def test_a_running_job_whose_worker_stopped_beating_is_resumed_by_the_sweeper(manager, monkeypatch):
-    from leads.tasks import resume_stale_imports_bulk_task
+    from imports.tasks import resume_stale_imports_bulk_task
 
     monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
     job = create_import(by=manager, file=make_csv([["Last Name"], ["A"], ["B"]]), enqueue=False)
@@ -407,7 +411,7 @@ def test_the_command_refuses_a_rep(rep, tmp_path):
 
 def test_new_leads_land_scored_rated_and_stamped_as_scoring_one_lead_would(manager, settings):
     from activities.models import Event
-    from leads.models import ScoringRule
+    from scoring.models import ScoringRule
 
     settings.FUNNEL_MQL_THRESHOLD = 50
     ScoringRule.objects.create(name="Big revenue", field="annual_revenue", operator="gte", value="1000000", points=40)
@@ -437,7 +441,7 @@ def test_new_leads_land_scored_rated_and_stamped_as_scoring_one_lead_would(manag
 def test_files_of_imports_that_ended_long_ago_are_removed_and_their_reports_kept(
     manager, settings, django_capture_on_commit_callbacks
 ):
-    from leads.services.importing import purge_import_files
+    from imports.services import purge_import_files
 
     settings.FUNNEL_IMPORT_FILE_DAYS = 30
     now = timezone.now()
@@ -461,7 +465,7 @@ def test_files_of_imports_that_ended_long_ago_are_removed_and_their_reports_kept
 def test_an_upload_left_awaiting_its_mapping_is_closed_and_its_file_removed(
     manager, settings, django_capture_on_commit_callbacks
 ):
-    from leads.services.importing import purge_import_files
+    from imports.services import purge_import_files
 
     settings.FUNNEL_IMPORT_FILE_DAYS = 30
     draft = create_import(by=manager, file=make_csv([["Surname"], ["Doe"]]), start=False)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from leads.models import ScoringRule
+from scoring.models import ScoringRule
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

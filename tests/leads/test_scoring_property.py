@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activities.models import Activity, Event
-from leads.models import EngagementWeight, Lead, ScoringRule
-from leads.scoring import ACTIVITY_ENGAGEMENT_KINDS, ENGAGEMENT_KINDS, EVENT_ENGAGEMENT_KINDS
-from leads.services import scoring as services
+from leads.models import Lead
+from scoring import services
+from scoring.models import EngagementWeight, ScoringRule
+from scoring.rules import ACTIVITY_ENGAGEMENT_KINDS, ENGAGEMENT_KINDS, EVENT_ENGAGEMENT_KINDS
 
 pytestmark = pytest.mark.django_db
 

@@ -4,18 +4,15 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Event
+from core.events import publish
+from leads.events import LeadEvent
 from leads.models import Lead
-from leads.services.capture import (
-    change_lead_status,
-    create_lead,
-    on_lead_converted,
-    on_lead_score_changed,
-    update_lead,
-)
+from leads.services.capture import change_lead_status, create_lead, update_lead
 from nurture.exceptions import LeadAlreadyEnrolled, LeadNotEnrollable, SequenceNotEnrollable
 from nurture.models import Enrollment
 from nurture.services.enrollment import enroll_lead, stop_enrollments, sweep_rule_enrollments
 from nurture.services.sending import send_due_steps
+from scoring.events import ScoringEvent
 from tests.factories import AccountFactory, LeadFactory, SequenceFactory, StepFactory
 
 
@@ -59,8 +56,8 @@ def test_a_score_inside_the_band_enrols_and_outside_does_not(rep, django_capture
     inside, outside = LeadFactory(owner=rep, score=45), LeadFactory(owner=rep, score=75)
 
     with django_capture_on_commit_callbacks(execute=True):
-        on_lead_score_changed(inside)
-        on_lead_score_changed(outside)
+        publish(ScoringEvent.SCORE_CHANGED, inside)
+        publish(ScoringEvent.SCORE_CHANGED, outside)
 
     assert list(Enrollment.objects.values_list("lead_id", flat=True)) == [inside.pk]
 
@@ -125,7 +122,7 @@ def test_conversion_stops_every_enrollment_with_reason_converted(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        on_lead_converted(lead)
+        publish(LeadEvent.CONVERTED, lead)
 
     assert set(Enrollment.objects.values_list("status", "stop_reason")) == {("stopped", "converted")}
 

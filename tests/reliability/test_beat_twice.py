@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from activities.models import Event
 from crm.celery import app
-from leads.models import Lead, ScoringRule, ScoringRun
-from leads.scoring import MQL_EVENT_KIND
-from leads.services.scoring import explain_score
+from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence
+from scoring.models import ScoringRule, ScoringRun
+from scoring.rules import MQL_EVENT_KIND
+from scoring.services import explain_score
 from tests.factories import AssignmentRuleFactory, StepFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -68,14 +69,14 @@ def test_every_periodic_task_run_twice_at_once_does_its_work_once():
 
     # when: beat's every entry fires twice at once, in the order a fresh beat would run them
     for task_name in (
-        "leads.tasks.score_unscored_leads_task",
-        "leads.tasks.assign_unassigned_leads_task",
+        "scoring.tasks.score_unscored_leads_task",
+        "assignment.tasks.assign_unassigned_leads_task",
         "nurture.tasks.sweep_nurture_task",
         "nurture.tasks.send_due_steps_task",
-        "leads.tasks.rescore_all_leads_bulk_task",
-        "crm.common.tasks.purge_idempotency_keys_task",
-        "leads.tasks.purge_import_files_task",
-        "crm.common.tasks.heartbeat_task",
+        "scoring.tasks.rescore_all_leads_bulk_task",
+        "core.tasks.purge_idempotency_keys_task",
+        "imports.tasks.purge_import_files_task",
+        "core.tasks.heartbeat_task",
     ):
         assert task_name in scheduled
         _twice_at_once(task_name)

@@ -11,11 +11,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from assignment.tasks import assign_unassigned_leads_task
 from crm.celery import app, broker_backoff
 from leads.models import Lead, WebForm
-from leads.tasks import assign_unassigned_leads_task, score_unscored_leads_task
 from nurture.models import Enrollment, Sequence
 from nurture.tasks import sweep_nurture_task
+from scoring.tasks import score_unscored_leads_task
 from tests.factories import AssignmentRuleFactory, StepFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Account
+from assignment.tasks import notify_new_owner_task
 from leads.models import Lead
-from leads.tasks import notify_new_owner_task
 from tests.factories import AccountFactory, ContactFactory, LeadFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db

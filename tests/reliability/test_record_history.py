@@ -12,9 +12,9 @@ from django.urls import reverse
 from accounts.services import update_account
 from activities.models import Event
 from activities.selectors import get_timeline
+from assignment.services import assign_lead
 from contacts.services import update_contact
 from leads.models import Lead
-from leads.services.assignment import assign_lead
 from leads.services.capture import change_lead_status, update_lead
 from opportunities.models import Opportunity, Stage
 from opportunities.services import move_opportunity_stage, update_opportunity
@@ -97,7 +97,7 @@ def test_a_change_whose_history_cannot_be_written_is_not_saved_either(manager, r
     def failing_record_event(*args, **kwargs):
         raise RuntimeError("history write failed")
 
-    monkeypatch.setattr("leads.services.capture.record_event", failing_record_event)
+    monkeypatch.setattr("activities.services.record_events", failing_record_event)
     with pytest.raises(RuntimeError):
         update_lead(lead, by=manager, data={"owner": newcomer})
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
-from leads.models import Lead, ScoringRule, ScoringRun
-from leads.services.scoring import explain_score
+from leads.models import Lead
+from scoring.models import ScoringRule, ScoringRun
+from scoring.services import explain_score
 from tests.reliability.workers import kill, purge, send, start_worker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
             cursor.execute("SELECT id FROM leads_lead WHERE id = %s FOR UPDATE", [blocker.pk])
 
         first = start_worker("rescore-1", tmp_path, queues="bulk", FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
-        send("leads.tasks.rescore_all_leads_bulk_task", queue="bulk")
+        send("scoring.tasks.rescore_all_leads_bulk_task", queue="bulk")
         assert wait_until(
             lambda: ScoringRun.objects.filter(status="running", last_id=leads[2 * CHUNK - 1].pk).exists(), timeout=30
         ), first.log.read_text()
@@ -52,7 +53,7 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
         assert run.status == ScoringRun.Status.RUNNING and run.last_id < run.max_id
 
         second = start_worker("rescore-2", tmp_path, queues="bulk", FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
-        send("leads.tasks.rescore_all_leads_bulk_task", queue="bulk")  # the next beat tick or a manual restart
+        send("scoring.tasks.rescore_all_leads_bulk_task", queue="bulk")  # the next beat tick or a manual restart
         assert wait_until(lambda: ScoringRun.objects.filter(status="done").exists(), timeout=30), second.log.read_text()
     finally:
         locker.close()

@@ -6,9 +6,9 @@ import os
 import pytest
 from django.apps import apps
 
-from leads.models import ScoringRule
 from opportunities.models import Stage
 from opportunities.services import create_opportunity
+from scoring.models import ScoringRule
 from tests.factories import AccountFactory, LeadFactory, SequenceFactory, StepFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

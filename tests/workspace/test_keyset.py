@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm.common.keyset import keyset_page
+from core.keyset import keyset_page
 from leads.models import Lead
 from tests.factories import LeadFactory
 

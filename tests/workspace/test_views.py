@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from activities.models import Activity
 from activities.services import log_activity, record_event
+from assignment.selectors import list_unassigned_leads
 from contacts.models import Contact
 from leads.models import Lead, LeadStatusChange
-from leads.selectors import list_unassigned_leads
 from nurture.models import Delivery
 from nurture.services.enrollment import enroll_lead
 from opportunities.models import Opportunity, OpportunityContactRole, Stage

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from demo.seeding import DEFAULT_LEADS, DEFAULT_SEED, seed_demo
-from leads.services.scoring import rescore_leads
+from scoring.services import rescore_leads
 
 # Rescoring a demo-sized dataset takes seconds; a million-lead one is left to the nightly rescore.
 RESCORE_AT_SEED_LIMIT = 200_000

@@ -1,0 +1,74 @@
+from django import forms
+from django.contrib import admin
+
+from assignment.models import AssignmentRule
+from assignment.services.rules import RULE_FIELDS, delete_assignment_rule, save_assignment_rule
+from leads.models import Lead, LeadSource
+
+
+class CommaSeparatedField(forms.CharField):
+    """A list of names typed as comma-separated text."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+
+class AssignmentRuleForm(forms.ModelForm):
+    sources = forms.MultipleChoiceField(
+        choices=LeadSource.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any source."
+    )
+    ratings = forms.MultipleChoiceField(
+        choices=Lead.Rating.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any rating."
+    )
+    countries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive; empty: any.")
+    industries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive; empty: any.")
+
+    class Meta:
+        model = AssignmentRule
+        fields = RULE_FIELDS
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    form = AssignmentRuleForm
+    list_display = ["order", "name", "active", "target_description", "method", "last_assigned_user"]
+    list_display_links = ["name"]
+    list_editable = ["order", "active"]
+    list_filter = ["active", "method"]
+    search_fields = ["name"]
+    ordering = ["order", "id"]
+    autocomplete_fields = ["target_user", "target_team"]
+    readonly_fields = ["last_assigned_user", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["order", "name", "active"]}),
+        (
+            "Criteria (empty matches any lead)",
+            {
+                "fields": [
+                    "sources",
+                    "countries",
+                    "industries",
+                    "employees_min",
+                    "employees_max",
+                    "score_min",
+                    "ratings",
+                ]
+            },
+        ),
+        ("Target (neither: all active reps)", {"fields": ["target_user", "target_team", "method"]}),
+        ("Round-robin cursor", {"fields": ["last_assigned_user", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Target")
+    def target_description(self, obj: AssignmentRule) -> str:
+        return obj.target_description
+
+    def save_model(self, request, obj, form, change):
+        save_assignment_rule(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        delete_assignment_rule(obj, by=request.user)

@@ -1,0 +1,71 @@
+"""Reads of assignment: the unassigned view and whom to tell about leads nobody could take."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from leads.models import Lead
+
+if TYPE_CHECKING:
+    from users.models import User
+
+
+from collections import defaultdict
+
+from django.db.models import QuerySet
+
+from activities.models import Event
+from assignment.models import AssignmentRule
+from users.models import User
+
+
+def list_unassigned_leads(user: User) -> QuerySet[Lead]:
+    """Open leads without an owner that `user` may see, oldest first: the managers' "unassigned" view."""
+    return Lead.objects.visible_to(user).open().unassigned().order_by("created_at", "id")
+
+
+def list_assignment_failure_recipients(lead_ids: list[int]) -> list[tuple[User, list[Lead]]]:
+    """Pair each manager to tell with the still-unowned leads nobody could take.
+
+    A rule's team manager (its target team's, or its target user's team's) hears about its leads;
+    leads of rules targeting all reps, or matching no rule, go to every active manager (admins when
+    there is none).
+    """
+    leads = list(Lead.objects.open().unassigned().filter(pk__in=lead_ids).order_by("pk"))
+    if not leads:
+        return []
+    rule_of = dict(
+        Event.objects.filter(kind="assignment_failed", lead_id__in=[lead.pk for lead in leads])
+        .order_by("lead_id", "created_at", "id")
+        .values_list("lead_id", "data__rule")
+    )
+    rules = AssignmentRule.objects.select_related("target_team__manager", "target_user__team__manager").in_bulk(
+        [pk for pk in rule_of.values() if pk]
+    )
+    everyone: list[User] | None = None
+    by_recipient: dict[int, tuple[User, list[Lead]]] = {}
+    grouped: dict[int, list[Lead]] = defaultdict(list)
+    for lead in leads:
+        rule = rules.get(rule_of.get(lead.pk))
+        manager = None
+        if rule is not None and rule.target_team_id:
+            manager = rule.target_team.manager
+        elif rule is not None and rule.target_user_id and rule.target_user.team_id:
+            manager = rule.target_user.team.manager
+        if manager is not None and manager.is_active and manager.email:
+            recipients = [manager]
+        else:
+            if everyone is None:
+                everyone = list(User.objects.filter(is_active=True, role=User.Role.MANAGER).exclude(email=""))
+                everyone = everyone or list(
+                    User.objects.filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True), is_active=True).exclude(
+                        email=""
+                    )
+                )
+            recipients = everyone
+        for recipient in recipients:
+            by_recipient.setdefault(recipient.pk, (recipient, grouped[recipient.pk]))
+            grouped[recipient.pk].append(lead)
+    return list(by_recipient.values())

@@ -1,0 +1,92 @@
+"""Migration helpers shared by apps.
+
+`DropFieldIndexes` turns off `db_index` of fields in the database by dropping their single-column indexes by
+name, found by introspection. Django's own AlterField would drop and re-add the foreign-key constraint (a full
+re-check of a big table on PostgreSQL) and, on SQLite, rebuild the whole table — which also trips over indexes
+SQLite cannot express. Use it as the database half of `SeparateDatabaseAndState`, with the `AlterField`s as
+the state half.
+"""
+
+from __future__ import annotations
+
+from django.db import migrations, models
+
+
+def _single_column_indexes(schema_editor, table: str, column: str) -> list[str]:
+    with schema_editor.connection.cursor() as cursor:
+        constraints = schema_editor.connection.introspection.get_constraints(cursor, table)
+    return sorted(
+        name
+        for name, info in constraints.items()
+        if info["index"] and not info["unique"] and not info["primary_key"] and info["columns"] == [column]
+    )
+
+
+class DropFieldIndexes(migrations.RunPython):
+    """Drop the plain single-column indexes of `fields` of `model_name` (reverse: create one index per field)."""
+
+    def __init__(self, model_name: str, fields: list[str]):
+        self.model_name, self.fields = model_name, fields
+        super().__init__(self._drop, self._create)
+
+    def _drop(self, apps, schema_editor) -> None:
+        model = apps.get_model(self.app_label, self.model_name)
+        table = model._meta.db_table
+        for name in self.fields:
+            column = model._meta.get_field(name).column
+            for index in _single_column_indexes(schema_editor, table, column):
+                schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(index)}")
+
+    def _create(self, apps, schema_editor) -> None:
+        model = apps.get_model(self.app_label, self.model_name)
+        for name in self.fields:
+            column = model._meta.get_field(name).column
+            index = models.Index(fields=[name], name=f"{model._meta.db_table}_{column}"[:30])
+            schema_editor.add_index(model, index)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self.app_label = app_label
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self.app_label = app_label
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AdoptModels(migrations.RunPython):
+    """Take over `models` of app `from_app`, whose tables this app now owns under their old names.
+
+    Use after a state-only `CreateModel` (inside `SeparateDatabaseAndState`) of each model with its old
+    `db_table`. Forwards: creates a table that does not exist yet (a database that never had the old app's
+    migration), and moves the content types — with their permissions and admin log entries — from `from_app` to
+    this app, so nothing that points at them is lost. The rows stay where they are.
+    """
+
+    def __init__(self, from_app: str, models: list[str]):
+        self.from_app, self.model_names = from_app, [name.lower() for name in models]
+        super().__init__(self._adopt, self._release)
+
+    def _adopt(self, apps, schema_editor) -> None:
+        tables = set(schema_editor.connection.introspection.table_names())
+        for name in self.model_names:
+            model = apps.get_model(self.app_label, name)
+            if model._meta.db_table not in tables:
+                schema_editor.create_model(model)
+        self._move_content_types(apps, self.from_app, self.app_label)
+
+    def _release(self, apps, schema_editor) -> None:
+        self._move_content_types(apps, self.app_label, self.from_app)
+
+    def _move_content_types(self, apps, old: str, new: str) -> None:
+        content_type = apps.get_model("contenttypes", "ContentType")
+        for name in self.model_names:
+            if not content_type.objects.filter(app_label=new, model=name).exists():
+                content_type.objects.filter(app_label=old, model=name).update(app_label=new)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self.app_label = app_label
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        self.app_label = app_label
+        super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -1,0 +1,175 @@
+"""What the HTML views share: the record pages' base views, service errors on forms, safe redirects, paging links."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from core.exceptions import ApplicationError
+from core.keyset import keyset_page
+
+
+def add_service_error(form: forms.Form, exc: ValidationError | ApplicationError) -> None:
+    """Show a service's error on `form`: on its field when the form has it, else at the top."""
+    if isinstance(exc, ApplicationError):
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.detail)
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+        return
+    form.add_error(None, exc)
+
+
+def error_text(exc: ValidationError | ApplicationError) -> str:
+    """One human sentence for a service error, for a flash message."""
+    if isinstance(exc, ApplicationError):
+        return exc.detail
+    return " ".join(str(message) for message in exc.messages)
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """Go back to the page named in `next` when it is on this site, else to `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+def flash_error(request: HttpRequest, exc: ValidationError | ApplicationError) -> None:
+    messages.error(request, error_text(exc))
+
+
+def paging_links(request: HttpRequest, page) -> dict:
+    """ "Next"/"Previous" links for a keyset page that keep the request's other filters."""
+    base = request.GET.copy()
+    base.pop("after", None)
+    base.pop("before", None)
+
+    def link(key: str, cursor: str | None) -> str | None:
+        if not cursor:
+            return None
+        query = base.copy()
+        query[key] = cursor
+        return f"?{query.urlencode()}"
+
+    return {"next_link": link("after", page.next_cursor), "previous_link": link("before", page.previous_cursor)}
+
+
+class VisibleRecordsMixin(LoginRequiredMixin):
+    """Records of `model` the signed-in user may see (`visible_to`), with `related` joined; the URL's `pk` or 404."""
+
+    model: type[models.Model]
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.model.objects.visible_to(self.request.user).select_related(*self.related)
+
+    def get_object(self) -> models.Model:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+
+class RecordListView(VisibleRecordsMixin, View):
+    """One keyset page of the visible records, newest first, as `context_object_name`, with paging links.
+
+    `?q=` goes through `search()`; `get_queryset()` may filter further and `get_context_data()` add to the page.
+    """
+
+    template_name: str
+    context_object_name: str
+    sort = "-created_at"
+    page_size = 50
+
+    def search(self, queryset: models.QuerySet, q: str) -> models.QuerySet:
+        return queryset
+
+    def get_context_data(self, **context) -> dict:
+        return context
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        q = request.GET.get("q", "").strip()
+        records = self.get_queryset()
+        if q:
+            records = self.search(records, q)
+        after, before = request.GET.get("after"), request.GET.get("before")
+        page = keyset_page(records, sort=self.sort, after=after, before=before, size=self.page_size)
+        context = {self.context_object_name: page.items, "q": q, **paging_links(request, page)}
+        return render(request, self.template_name, self.get_context_data(**context))
+
+
+class RecordDetailView(VisibleRecordsMixin, View):
+    """One record's page: the record (named after its model), `get_extra_context()`, its timeline and the form
+    that logs activity on it, posted to `<app_label>:log_activity`.
+
+    Core sits below activities, so the app hands in the timeline's parts as plain functions, read through the
+    class so that they don't bind to the view: `timeline(user, **{record_name: record})`, `activity_form_class`
+    and `log_activity(request, record_name=, record=, success_url=, render_page=)`.
+    """
+
+    template_name: str
+    timeline = None
+    activity_form_class: type[forms.Form]
+    activity_kind = "call"
+    log_activity = None
+
+    @property
+    def record_name(self) -> str:
+        return self.model._meta.model_name
+
+    def record_url(self, name: str, record: models.Model) -> str:
+        return reverse(f"{self.model._meta.app_label}:{name}", args=[record.pk])
+
+    def get_extra_context(self, record: models.Model) -> dict:
+        return {}
+
+    def get_context_data(self, record: models.Model, **overrides) -> dict:
+        timeline = type(self).timeline
+        return {
+            self.record_name: record,
+            **self.get_extra_context(record),
+            "timeline": timeline(self.request.user, **{self.record_name: record}),
+            "activity_form": self.activity_form_class(initial={"kind": self.activity_kind}),
+            "log_url": self.record_url("log_activity", record),
+            **overrides,
+        }
+
+    def render_page(self, record: models.Model, *, status: int = 200, **overrides) -> HttpResponse:
+        """The record's page; an action that failed passes its bound form as an override, with status 400."""
+        return render(self.request, self.template_name, self.get_context_data(record, **overrides), status=status)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return self.render_page(self.get_object())
+
+
+class RecordActionMixin:
+    """A POST acting on the record of a `RecordDetailView`; other methods get 405, as with `require_POST`."""
+
+    http_method_names = ["post"]
+
+
+class LogActivityMixin(RecordActionMixin):
+    """Log a note, call, meeting or task on the record; bad input shows the record's page again with the form."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return self.log_activity_on(self.get_object())
+
+    def log_activity_on(self, record: models.Model) -> HttpResponse:
+        log_activity = type(self).log_activity
+        return log_activity(
+            self.request,
+            record_name=self.record_name,
+            record=record,
+            success_url=self.record_url("detail", record),
+            render_page=lambda form: self.render_page(record, status=400, activity_form=form),
+        )

@@ -1,0 +1,105 @@
+"""Scoring over the API: the `scoring-rules/` resource and the `score` action on leads."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.serializers import ErrorSerializer
+from core.viewsets import ServiceWritesMixin
+from leads.api.views import LeadActionViewSet
+from leads.models import Lead
+from scoring import services
+from scoring.models import ScoringRule
+from scoring.rules import OPERATORS_BY_FIELD
+
+
+class CanConfigureScoring(permissions.BasePermission):
+    message = "Only managers and admins may view or change scoring rules."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.can_manage)
+
+
+class ScoringRuleSerializer(serializers.ModelSerializer):
+    field = serializers.ChoiceField(choices=sorted(OPERATORS_BY_FIELD), help_text="The lead field the rule looks at.")
+
+    class Meta:
+        model = ScoringRule
+        fields = ["id", *services.RULE_FIELDS, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class ScoreLineSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class LeadScoreSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    rating = serializers.ChoiceField(choices=Lead.Rating.choices)
+    mql = serializers.BooleanField()
+    breakdown = ScoreLineSerializer(many=True)
+
+
+_ERRORS = {
+    401: OpenApiResponse(ErrorSerializer, description="No credentials."),
+    403: OpenApiResponse(ErrorSerializer, description="Reps may not configure scoring."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ScoringRuleSerializer(many=True), **_ERRORS}),
+    retrieve=extend_schema(responses={200: ScoringRuleSerializer, 404: ErrorSerializer, **_ERRORS}),
+    create=extend_schema(
+        responses={201: ScoringRuleSerializer, 400: OpenApiResponse(description="Invalid rule."), **_ERRORS}
+    ),
+    update=extend_schema(
+        responses={
+            200: ScoringRuleSerializer,
+            400: OpenApiResponse(description="Invalid rule."),
+            404: ErrorSerializer,
+            **_ERRORS,
+        }
+    ),
+    partial_update=extend_schema(
+        responses={
+            200: ScoringRuleSerializer,
+            400: OpenApiResponse(description="Invalid rule."),
+            404: ErrorSerializer,
+            **_ERRORS,
+        }
+    ),
+    destroy=extend_schema(responses={204: None, 404: ErrorSerializer, **_ERRORS}),
+)
+class ScoringRuleViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+    """Fit rules of the lead score (admins and managers). Every change rescores all leads in the background."""
+
+    serializer_class = ScoringRuleSerializer
+    permission_classes = [CanConfigureScoring]
+    filterset_fields = ["field", "operator", "active"]
+    search_fields = ["name"]
+    ordering_fields = ["created_at", "updated_at", "points", "name"]
+    create_service = services.create_scoring_rule
+    update_service = services.update_scoring_rule
+    delete_service = services.delete_scoring_rule
+
+    def get_queryset(self):
+        return ScoringRule.objects.all()
+
+
+class LeadScoreViewSet(LeadActionViewSet):
+    """`GET /leads/{id}/score/`."""
+
+    @extend_schema(
+        summary="Explain a lead's score",
+        request=None,
+        responses={200: LeadScoreSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="score")
+    def score(self, request, pk=None):
+        """The lead's score computed now, its rating, whether it is an MQL, and the rules and engagement behind it."""
+        lead = self.get_object()
+        return Response(LeadScoreSerializer(services.explain_score(lead)).data)

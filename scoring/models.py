@@ -1,0 +1,106 @@
+"""Scoring configuration: fit rules, engagement weights, and the runs that rescore every lead."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+from scoring.rules import ENGAGEMENT_KINDS, validate_rule
+
+
+class ScoringRule(TimeStampedModel):
+    """A fit rule: leads whose `field` matches `operator`/`value` earn `points` (negative allowed).
+
+    Which fields and operators a rule may use, and how `value` is read, is defined in `scoring.rules`.
+    """
+
+    class Operator(models.TextChoices):
+        EQUALS = "equals", "equals"
+        NOT_EQUALS = "not_equals", "does not equal"
+        IN = "in", "is one of (comma-separated)"
+        CONTAINS = "contains", "contains (any of, comma-separated)"
+        STARTS_WITH = "starts_with", "starts with (any of, comma-separated)"
+        GTE = "gte", "≥"
+        LTE = "lte", "≤"
+        IS_SET = "is_set", "is set"
+        IS_BLANK = "is_blank", "is blank"
+        FREE_MAIL = "free_mail", "email is free-mail"
+
+    name = models.CharField(max_length=120)
+    field = models.CharField(max_length=40, help_text="The lead field the rule looks at.")
+    operator = models.CharField(max_length=20, choices=Operator.choices)
+    value = models.CharField(max_length=500, blank=True, help_text="Lists are comma-separated; numbers for ≥ and ≤.")
+    points = models.SmallIntegerField(
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text="Added to the score when the rule matches; negative for a penalty.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "leads_scoringrule"  # created by the leads app, which held this model before
+        ordering = ["-points", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=-100, points__lte=100), name="scoring_rule_points_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points:+d})"
+
+    def clean(self) -> None:
+        validate_rule(self.field, self.operator, self.value)
+
+
+class EngagementWeight(TimeStampedModel):
+    """Points one engagement of `kind` is worth when it just happened; they halve every half-life."""
+
+    kind = models.CharField(max_length=40, unique=True)
+    points = models.SmallIntegerField(default=0, validators=[MinValueValidator(-100), MaxValueValidator(100)])
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "leads_engagementweight"  # created by the leads app, which held this model before
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=-100, points__lte=100), name="engagement_weight_points_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.points:+d})"
+
+    def clean(self) -> None:
+        if self.kind not in ENGAGEMENT_KINDS:
+            raise ValidationError({"kind": [f"Choose one of {', '.join(ENGAGEMENT_KINDS)}."]})
+
+
+class ScoringRun(models.Model):
+    """One set-based rescore of all leads, walked in id-range chunks; `last_id` lets a crashed run resume."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        SUPERSEDED = "superseded", "Superseded by a rule change"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    reason = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(help_text="Decay is computed as of this moment for the whole run.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_id = models.BigIntegerField(default=0, help_text="Leads with an id up to this one are done.")
+    max_id = models.BigIntegerField(default=0)
+    leads_changed = models.PositiveIntegerField(default=0)
+    leads_reached_mql = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "leads_scoringrun"  # created by the leads app, which held this model before
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # Two workers starting a rescore at once share one run instead of doing the work twice.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="scoring_one_running_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scoring run {self.pk} ({self.status}, {self.last_id}/{self.max_id})"

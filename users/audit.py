@@ -1,0 +1,41 @@
+"""Record security events; Django's auth signals feed sign-in successes and failures here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from core.http import client_ip
+from users.models import SecurityEvent
+
+
+def record_security_event(
+    kind: str, *, request=None, user=None, username: str = "", detail: str = "", ip_address=None, path: str = ""
+) -> SecurityEvent:
+    """Append one security event with the client address and path (of `request`, when given)."""
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=(username or getattr(user, "username", "") or "")[:150],
+        ip_address=client_ip(request) if request is not None else ip_address,
+        path=(request.path if request is not None else path)[:255],
+        detail=detail[:500],
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="funnel-audit-login")
+def _on_login(sender, request, user, **kwargs):
+    record_security_event(SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="funnel-audit-logout")
+def _on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_security_event(SecurityEvent.Kind.LOGGED_OUT, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="funnel-audit-login-failed")
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    record_security_event(SecurityEvent.Kind.LOGIN_FAILED, request=request, username=credentials.get("username", ""))

@@ -1,0 +1,124 @@
+"""Writes on users, teams and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.services import apply_changes, save_validated
+from users.audit import record_security_event
+from users.models import ApiToken, SecurityEvent, Team, User
+
+
+@transaction.atomic
+def create_api_token(*, user: User, name: str, request=None) -> tuple[ApiToken, str]:
+    """Create a token for one integration of `user`; return it with the raw key, shown only once."""
+    # One live token per integration: issuing a new one for the same name rotates the old one out.
+    ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    raw = ApiToken.generate()
+    token = ApiToken(user=user, name=name, prefix=raw[:8], digest=ApiToken.digest_of(raw))
+    token.full_clean()
+    token.save()
+    record_security_event(
+        SecurityEvent.Kind.TOKEN_CREATED, request=request, user=user, detail=f"{name} ({token.prefix}…)"
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, by: User, request=None) -> ApiToken:
+    """Revoke `token`; a revoked token authenticates nothing."""
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        record_security_event(
+            SecurityEvent.Kind.TOKEN_REVOKED, request=request, user=by, detail=f"{token.name} ({token.prefix}…)"
+        )
+    token.refresh_from_db()
+    return token
+
+
+@transaction.atomic
+def deactivate_user(user: User, *, by: User) -> User:
+    """Deactivate `user`: end their sessions and revoke their tokens."""
+    from django.contrib.sessions.models import Session
+
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    record_security_event(SecurityEvent.Kind.USER_DEACTIVATED, user=by, detail=f"deactivated {user.username}")
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+    user.refresh_from_db()
+    return user
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+USER_FIELDS = ["username", "email", "name", "first_name", "last_name", "role", "team", "accepts_leads", "lead_capacity"]
+
+
+@transaction.atomic
+def create_user(*, by: User, password: str | None = None, **fields) -> User:
+    """Create a login; without a password it can only use API tokens until an admin sets one."""
+    user = User(**{k: v for k, v in fields.items() if k in [*USER_FIELDS, "is_active"]})
+    if password:
+        _validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    save_validated(user)
+    return user
+
+
+@transaction.atomic
+def update_user(user: User, *, by: User, data: dict) -> User:
+    """Edit a user; deactivating also ends their sessions and revokes their tokens."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changes = apply_changes(user, data, fields=USER_FIELDS)
+    if data.get("password"):
+        _validate_password(data["password"], user)
+        user.set_password(data["password"])
+        changes["password"] = (None, None)
+    if changes:
+        user.full_clean()
+        user.save(update_fields=list(changes))
+    if data.get("is_active") is False and user.is_active:
+        return deactivate_user(user, by=by)
+    if data.get("is_active") is True and not user.is_active:
+        User.objects.filter(pk=user.pk).update(is_active=True)
+        user.refresh_from_db()
+    return user
+
+
+TEAM_FIELDS = ["name", "manager"]
+
+
+@transaction.atomic
+def create_team(*, by: User, **fields) -> Team:
+    """Create a team, optionally with its manager."""
+    team = Team(**{k: v for k, v in fields.items() if k in TEAM_FIELDS})
+    save_validated(team)
+    return team
+
+
+@transaction.atomic
+def update_team(team: Team, *, by: User, data: dict) -> Team:
+    """Rename a team or change its manager."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    changes = apply_changes(team, data, fields=TEAM_FIELDS)
+    if changes:
+        team.full_clean()
+        team.save(update_fields=list(changes))
+    return team
+
+
+@transaction.atomic
+def delete_team(team: Team, *, by: User) -> None:
+    """Delete a team; its members stay, without a team."""
+    Team.objects.filter(pk=team.pk).delete()
