@@ -37,9 +37,11 @@ run: $(VENV)/.installed-runtime ## Install, migrate, load demo data, start web +
 test: $(VENV)/.installed-dev ## Run the whole test suite (SQLite, or DATABASE_URL/REDIS_URL when set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev ## ruff check + format check
+lint: $(VENV)/.installed-dev ## ruff check + format check, the apps' import layers, module size
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(PY) scripts/check_module_size.py
 
 format: $(VENV)/.installed-dev ## Apply ruff formatting and fixes
 	$(BIN)/ruff check --fix .
@@ -53,7 +55,7 @@ check: lint ## Lint, missing migrations, production deploy check
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-APPS := crm accounts contacts opportunities leads activities nurture dashboards demo
+APPS := crm core users activities accounts contacts opportunities leads scoring assignment nurture imports conversion dashboards demo
 
 audit: $(VENV)/.installed-dev ## bandit (medium severity and up) on the apps, then pip-audit of requirements.txt
 	@# bandit warns about every reviewed `# nosec` on a line with several string parts; only findings matter.

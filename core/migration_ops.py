@@ -9,6 +9,8 @@ the state half.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import migrations, models
 
 
@@ -80,8 +82,16 @@ class AdoptModels(migrations.RunPython):
     def _move_content_types(self, apps, old: str, new: str) -> None:
         content_type = apps.get_model("contenttypes", "ContentType")
         for name in self.model_names:
-            if not content_type.objects.filter(app_label=new, model=name).exists():
-                content_type.objects.filter(app_label=old, model=name).update(app_label=new)
+            moving = content_type.objects.filter(app_label=old, model=name).first()
+            if moving is None:
+                continue
+            early = content_type.objects.filter(app_label=new, model=name).first()
+            if early is not None:
+                # The new code ran before this migration and made its own content type: fold it into the old one,
+                # which holds the granted permissions and the admin history.
+                _merge_content_type(apps, keep=moving, drop=early)
+            moving.app_label = new
+            moving.save(update_fields=["app_label"])
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         self.app_label = app_label
@@ -90,3 +100,23 @@ class AdoptModels(migrations.RunPython):
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         self.app_label = app_label
         super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def _merge_content_type(apps, *, keep, drop) -> None:
+    """Move what points at content type `drop` onto `keep` (permissions by codename, grants, admin log), then delete it."""
+    permission = apps.get_model("auth", "Permission")
+    for perm in permission.objects.filter(content_type=drop):
+        twin = permission.objects.filter(content_type=keep, codename=perm.codename).first()
+        if twin is None:
+            perm.content_type = keep
+            perm.save(update_fields=["content_type"])
+            continue
+        for group in perm.group_set.all():
+            group.permissions.add(twin)
+        for user in perm.user_set.all():
+            user.user_permissions.add(twin)
+        perm.delete()
+    # LookupError: the admin's tables are not migrated yet, so no log entry can point at `drop`.
+    with contextlib.suppress(LookupError):
+        apps.get_model("admin", "LogEntry").objects.filter(content_type=drop).update(content_type=keep)
+    drop.delete()

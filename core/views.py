@@ -162,9 +162,9 @@ class LogActivityMixin(RecordActionMixin):
     """Log a note, call, meeting or task on the record; bad input shows the record's page again with the form."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return self.log_activity_on(self.get_object())
+        return self.log_activity_for(self.get_object())
 
-    def log_activity_on(self, record: models.Model) -> HttpResponse:
+    def log_activity_for(self, record: models.Model) -> HttpResponse:
         log_activity = type(self).log_activity
         return log_activity(
             self.request,

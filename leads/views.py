@@ -187,7 +187,7 @@ class LeadLogActivityView(LogActivityMixin, LeadDetailView):
         if lead.is_converted:
             messages.error(request, "This lead is converted and read-only.")
             return redirect("leads:detail", pk=lead.pk)
-        return self.log_activity_on(lead)
+        return self.log_activity_for(lead)
 
 
 lead_list = LeadListView.as_view()
