@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where the links in emails point; web, worker and beat all get it (honcho gives each process its own PORT).
+FUNNEL_SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check audit bench screenshots clean
+.PHONY: help run dev test lint format check audit bench screenshots clean
 
 help: ## Show this help
 	@echo "Funnel CRM"
@@ -25,14 +27,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
-run: $(VENV)/.installed-runtime ## Install, migrate, load demo data, start web + worker + beat
+# DEBUG is off unless DJANGO_DEBUG=1 (`make dev`). runserver's "development server" banner is hidden: this is the
+# one-machine way to run it; production runs gunicorn (docker-compose.yml).
+run: $(VENV)/.installed-runtime ## Install, migrate, load demo data, start web + worker + beat (PORT=8000 HOST=127.0.0.1)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "  Funnel CRM is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Funnel CRM is starting at $(FUNNEL_SITE_URL)/  (Ctrl-C stops web, worker and beat)"
 	@echo "  Demo logins (password funnel-demo): manager, rep1 … rep8, admin"
 	@echo ""
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	HOST=$(HOST) PORT=$(PORT) FUNNEL_SITE_URL=$(FUNNEL_SITE_URL) DJANGO_RUNSERVER_HIDE_WARNING=true \
+	$(BIN)/honcho start -f Procfile
+
+dev: export DJANGO_DEBUG := 1
+dev: run ## Like run, with DEBUG on: Django's debug pages, static files re-read on every request
 
 test: $(VENV)/.installed-dev ## Run the whole test suite (SQLite, or DATABASE_URL/REDIS_URL when set)
 	$(BIN)/pytest $(PYTEST_ARGS)

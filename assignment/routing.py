@@ -12,6 +12,14 @@ Who can take a lead: active users with `accepts_leads` who hold fewer open leads
 not unqualified) than their `lead_capacity`. A rule's candidates are its target user, its target
 team's reps, or every active rep when it has neither. When nobody can take a lead it stays
 unassigned (the managers' "unassigned" view) and the responsible manager is emailed once per lead.
+
+Scope: a bulk pass run on behalf of a manager (an import, `scope=` the importer) routes inside their reach
+(RoutingScope): only the rules whose target is a team they manage or a member of one (or themselves), and the
+rules without a target, whose "every active rep" shrinks to the reps of their teams; first match wins among
+those, so a lead matching another team's rule falls through to the manager's own rules. A lead none of them
+can take stays with the manager (owned by them, with an "assigned" event saying why) rather than unassigned:
+unassigned, the sweeper would route it by the global rules to reps the manager cannot see. An admin's pass,
+and the system's (the sweeper), use every rule. One lead created by the API or a web form is routed globally.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from django.db.models import Count, Q
 
 from assignment.models import AssignmentRule
 from leads.models import Lead
-from users.models import User
+from users.models import Team, User
 
 ASSIGNED = "assigned"
 ASSIGNMENT_FAILED = "assignment_failed"
@@ -129,6 +137,38 @@ class _Pool:
         compiled.cursor_moved = True
 
 
+@dataclass(frozen=True)
+class RoutingScope:
+    """The reach of a manager's bulk pass: the teams they manage, those teams' members and the manager, who keeps
+    what nobody in reach can take."""
+
+    keeper_id: int
+    keeper_name: str
+    team_ids: frozenset[int]
+    member_ids: frozenset[int]
+
+    def rules_filter(self) -> Q:
+        """The rules in reach: targeting a managed team or a member, or targeting nobody (every rep in reach)."""
+        return (
+            Q(target_team_id__in=self.team_ids)
+            | Q(target_user_id__in=self.member_ids)
+            | Q(target_team__isnull=True, target_user__isnull=True)
+        )
+
+
+def routing_scope(user: User | None) -> RoutingScope | None:
+    """Return the reach of `user`'s bulk assignment: None (every rule, every rep) for an admin or the system."""
+    if user is None or user.is_admin:
+        return None
+    team_ids = frozenset(Team.objects.filter(manager=user).values_list("pk", flat=True))
+    members = (
+        frozenset(User.objects.filter(team_id__in=team_ids).values_list("pk", flat=True)) if team_ids else frozenset()
+    )
+    return RoutingScope(
+        keeper_id=user.pk, keeper_name=user.display_name, team_ids=team_ids, member_ids=members | {user.pk}
+    )
+
+
 def _compile(rule: AssignmentRule) -> _CompiledRule:
     def folded(values: list[str]) -> frozenset[str]:
         return frozenset(str(value).strip().casefold() for value in values if str(value).strip())
@@ -154,14 +194,17 @@ def _first_match(rules: list[_CompiledRule], lead: _LeadFacts) -> _CompiledRule 
     return None
 
 
-def _load_pool(rules: list[_CompiledRule], *, count: bool = True) -> _Pool:
-    """Fill each rule's candidates and count their open leads: at most two queries for any number of rules."""
+def _load_pool(rules: list[_CompiledRule], *, count: bool = True, scope: RoutingScope | None = None) -> _Pool:
+    """Fill each rule's candidates (inside `scope` when given) and count their open leads: at most two queries
+    for any number of rules."""
     target_ids = {c.rule.target_user_id for c in rules if c.rule.target_user_id}
+    users = User.objects.filter(is_active=True, accepts_leads=True).filter(Q(role=User.Role.REP) | Q(pk__in=target_ids))
+    if scope is not None:
+        users = users.filter(pk__in=scope.member_ids)
     users = list(
-        User.objects.filter(is_active=True, accepts_leads=True)
-        .filter(Q(role=User.Role.REP) | Q(pk__in=target_ids))
-        .order_by("pk")
-        .values_list("pk", "role", "team_id", "lead_capacity", "name", "first_name", "last_name", "username")
+        users.order_by("pk").values_list(
+            "pk", "role", "team_id", "lead_capacity", "name", "first_name", "last_name", "username"
+        )
     )
     for compiled in rules:
         rule = compiled.rule
@@ -188,8 +231,10 @@ def _load_pool(rules: list[_CompiledRule], *, count: bool = True) -> _Pool:
     return pool
 
 
-def _active_rules(*, lock: bool) -> list[_CompiledRule]:
+def _active_rules(*, lock: bool, scope: RoutingScope | None = None) -> list[_CompiledRule]:
     rules = AssignmentRule.objects.active().order_by("pk")
+    if scope is not None:
+        rules = rules.filter(scope.rules_filter())
     if lock:
         rules = rules.select_for_update()
     return sorted((_compile(rule) for rule in rules), key=lambda c: (c.rule.order, c.rule.pk))
@@ -205,6 +250,12 @@ def _failure_data(rule: AssignmentRule | None) -> dict[str, Any]:
     if rule is None:
         return {"rule": None, "reason": "no_rule_matched"}
     return {"rule": rule.pk, "rule_name": rule.name, "reason": "nobody_available"}
+
+
+def _kept_summary(keeper_name: str, rule: AssignmentRule | None) -> str:
+    if rule is None:
+        return f"Kept by {keeper_name}: no assignment rule of their teams matches this lead"
+    return f"Kept by {keeper_name}: nobody in rule “{rule.name}” ({rule.target_description}) can take more leads"
 
 
 def _failure_summary(rule: AssignmentRule | None) -> str:

@@ -9,7 +9,7 @@ engagement weights written out in SQL, and (b) the bulk rescore service (`rescor
 Prints both, the ratio (target ≤ 2) and checks that both wrote identical scores and ratings.
 
 Chunk size (measured here on 1,000,000 leads, PostgreSQL 15, 2 shared cores): see CHUNK_SIZE in
-leads/services/scoring.py.
+scoring/services.py.
 """
 
 import argparse

@@ -12,7 +12,7 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, models, router, transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -50,6 +50,20 @@ class FunnelAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return user.is_active and (user.is_staff or getattr(user, "is_admin", False))
+
+    def admin_view(self, view, cacheable=False):
+        """Wrap an admin page: a signed-in user without the admin role gets 404, as for any page their role lacks.
+
+        Signed-out visitors still go to the admin's login page.
+        """
+        guarded = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404("No such page.")
+            return guarded(request, *args, **kwargs)
+
+        return functools.update_wrapper(inner, guarded)
 
 
 ServiceError = ValidationError | ApplicationError

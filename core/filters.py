@@ -1,4 +1,4 @@
-"""Filter building blocks: values that can't be stored or compared answer 400, never 500."""
+"""Filter building blocks: values that can't be stored or compared, and fields that can't be sorted on, answer 400."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from datetime import UTC
 
 from django import forms
 from django_filters import rest_framework as filters
+from rest_framework import exceptions
+from rest_framework import filters as drf_filters
+
+from core.pagination import DEFAULT_ORDERING
 
 
 class SafeDateTimeField(forms.DateTimeField):
@@ -37,3 +41,58 @@ class BoundedIntegerField(forms.IntegerField):
 
 class IntegerFilter(filters.NumberFilter):
     field_class = BoundedIntegerField
+
+
+def _field_names(terms) -> list[str]:
+    return [term if isinstance(term, str) else term[0] for term in terms]
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """`search=` where the view names `search_fields`; a view without them neither documents nor accepts it."""
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "search_fields", None)
+        if not fields:
+            return []
+        parameters = super().get_schema_operation_parameters(view)
+        names = ", ".join(field.lstrip("^=@$").replace("__", " ") for field in fields)
+        parameters[0]["description"] = f"Case-insensitive match on any of: {names}."
+        return parameters
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """`ordering=` by the view's `ordering_fields` only: an unknown field is a 400 naming the allowed ones.
+
+    DRF's own filter drops unknown fields silently, so `ordering=scroe` came back in the default order.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            valid = _field_names(self.get_valid_fields(queryset, view, {"request": request}))
+            terms = [term.strip() for term in raw.split(",") if term.strip()]
+            unknown = [term for term in terms if (term[1:] if term.startswith("-") else term) not in valid]
+            if unknown:
+                raise exceptions.ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering field: {', '.join(unknown)}. Allowed: {', '.join(valid)} "
+                            "(comma-separated; prefix a field with - to sort descending)."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        fields = getattr(view, "ordering_fields", self.ordering_fields)
+        if fields is not None and not fields:
+            return []
+        parameters = super().get_schema_operation_parameters(view)
+        if isinstance(fields, list | tuple):
+            default = getattr(view, "ordering", None) or DEFAULT_ORDERING
+            default = default if isinstance(default, str) else ",".join(default)
+            parameters[0]["description"] = (
+                f"Sort by {', '.join(_field_names(fields))} (comma-separated; prefix a field with - to sort "
+                f"descending). Default: {default}."
+            )
+        return parameters

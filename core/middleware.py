@@ -52,9 +52,12 @@ class DatabaseUnavailableMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a database outage noticed outside a view (session or auth middleware) is still a 503."""
+    """handler500: a database outage noticed outside a view (session or auth middleware) is still a 503; else the
+    API.md error body under /api/ and templates/500.html elsewhere (rendered without the request or the database)."""
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_ERRORS):
         drop_broken_connections()
         return database_unavailable_response(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": "A server error occurred."}, status=500)
     return defaults.server_error(request)

@@ -25,6 +25,10 @@ ERROR_DESCRIPTIONS = {
     "503": "The database is unavailable; retry shortly.",
 }
 
+LIST_400_DESCRIPTION = (
+    "A query parameter the list doesn't document, an `ordering` field outside its sortable fields, or a bad "
+    'filter value: e.g. `{"statsu": ["Unknown query parameter. Allowed: cursor, page_size, …"]}`.'
+)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -63,4 +67,8 @@ class FunnelAutoSchema(AutoSchema):
                     "content": {"application/json": {"schema": ERROR_SCHEMA}},
                 },
             )
+        if self.method == "GET" and self._is_list_view():
+            # A list refuses what it doesn't know (core.query_params), whatever its view documented for 400.
+            responses["400"]["description"] = LIST_400_DESCRIPTION
+            responses["400"].setdefault("content", {"application/json": {"schema": ERROR_SCHEMA}})
         return responses

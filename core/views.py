@@ -1,4 +1,5 @@
-"""What the HTML views share: the record pages' base views, service errors on forms, safe redirects, paging links."""
+"""What the HTML views share: the record pages' base views, service errors on forms, safe redirects, paging links,
+the 404 and 403 handlers and /favicon.ico."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
+from django.views import View, defaults
 
 from core.exceptions import ApplicationError
 from core.keyset import keyset_page
@@ -173,3 +176,26 @@ class LogActivityMixin(RecordActionMixin):
             success_url=self.record_url("detail", record),
             render_page=lambda form: self.render_page(record, status=400, activity_form=form),
         )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the API.md error body under /api/, the app's page (templates/404.html) elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: the API.md error body under /api/, the app's page (templates/403.html) elsewhere."""
+    if request.path.startswith("/api/"):
+        detail = "You do not have permission to perform this action."
+        return JsonResponse({"code": "permission_denied", "detail": detail}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send browsers that ask for /favicon.ico on their own (API pages, the admin) to the static icon."""
+    # Not permanent: in production the target is a content-hashed name that changes with the icon.
+    response = HttpResponseRedirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response

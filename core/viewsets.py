@@ -1,4 +1,4 @@
-"""Base API views: idempotent POSTs, NUL-safe query strings, writes through services."""
+"""Base API views: idempotent POSTs, checked query strings, writes through services."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from core.exceptions import Conflict
 from core.parsers import contains_nul
+from core.query_params import check_query_params
 from core.services import claim_idempotency_key, complete_idempotency_key, release_idempotency_key
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -42,13 +43,29 @@ def _fingerprint(request) -> str:
 
 
 class SafeQueryMixin:
-    """Refuse NUL characters in the query string with a 400 naming the parameter (PostgreSQL can't compare them)."""
+    """Check the query string before it is used; every viewset under /api/v1/ includes it.
+
+    NUL characters are a 400 naming the parameter (PostgreSQL can't compare them). A list accepts only the
+    parameters it documents (`core.query_params`) and an `ordering=` of its `ordering_fields`: anything else is
+    a 400, as a typo would otherwise widen the list silently. One record (retrieve, update, delete, detail
+    actions) is addressed by its path: its query string is ignored, filters included.
+    """
+
+    # Query parameters a list reads itself, besides its paging, filters, search and ordering; document them with
+    # `extend_schema(parameters=...)` too.
+    extra_query_params: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
         for name, values in request.query_params.lists():
             if contains_nul(name) or contains_nul(values):
                 raise exceptions.ValidationError({name.replace("\x00", ""): ["Null characters are not allowed."]})
         super().initial(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        if getattr(self, "action", None) != "list":
+            return queryset
+        check_query_params(self, self.request, queryset)
+        return super().filter_queryset(queryset)
 
 
 class IdempotentMixin:

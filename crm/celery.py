@@ -11,8 +11,11 @@ import threading
 import time
 
 from celery import Celery
+from celery.concurrency.solo import TaskPool as SoloPool
 from celery.contrib.django.task import DjangoTask
+from celery.exceptions import WorkerShutdown, WorkerTerminate
 from celery.schedules import crontab
+from celery.signals import worker_ready, worker_shutting_down
 from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.local")
@@ -72,6 +75,32 @@ class FunnelTask(DjangoTask):
 app = Celery("crm", task_cls=FunnelTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class _PollingShutdown:
+    """Stop a worker on the filesystem broker (`make run`) at once, not after its blocking poll.
+
+    That broker has no event loop: the worker polls it in 2-second rounds and notices a shutdown only after the
+    round it is in and one more (measured 2 to 5.5 s), and honcho SIGKILLs whatever is left 5 s after Ctrl-C.
+    Raising the shutdown from the signal handler, as Celery 4 did, ends the poll now (0.5 s). Only where the main
+    thread merely polls (threads or prefork pool, not solo): running tasks live in other threads or processes, and
+    the warm shutdown still waits for them. Redis has an event loop and needs none of this.
+    """
+
+    main_thread_only_polls = False
+
+    @staticmethod
+    @worker_ready.connect
+    def remember_where_tasks_run(sender, **kwargs) -> None:
+        pool = sender.pool
+        _PollingShutdown.main_thread_only_polls = not isinstance(pool, SoloPool) and not pool.is_green
+
+    @staticmethod
+    @worker_shutting_down.connect
+    def end_the_poll_now(sig, how, exitcode, **kwargs) -> None:
+        if _PollingShutdown.main_thread_only_polls and app.conf.broker_url.startswith("filesystem://"):
+            raise (WorkerTerminate if how == "Cold" else WorkerShutdown)(exitcode)
+
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},

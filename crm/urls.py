@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import views as core_views
 from leads import views as lead_views
 
 urlpatterns = [
     path("", lead_views.home, name="home"),
+    path("favicon.ico", core_views.favicon),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -23,4 +25,6 @@ urlpatterns = [
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]
 
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 handler500 = "core.middleware.server_error"

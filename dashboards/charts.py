@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from core.templatetags.formatting import format_percent
+
 WIDTH = 640
 
 
@@ -24,15 +26,18 @@ class Bar:
     href: str = ""
 
 
-def _svg(height: int, title: str, parts: list[str], *, width: int = WIDTH, css: str = "chart") -> SafeString:
+def _svg(
+    height: int, title: str, parts: list[str], *, width: int = WIDTH, css: str = "chart", role: str = "img"
+) -> SafeString:
     # Each part is already format_html output; joining through format_html_join keeps that guarantee checked.
     body = format_html_join("", "{}", ((part,) for part in parts))
     return format_html(
-        '<svg class="{}" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        '<svg class="{}" viewBox="0 0 {} {}" width="100%" role="{}" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
         css,
         width,
         height,
+        role,
         title,
         title,
         body,
@@ -40,7 +45,11 @@ def _svg(height: int, title: str, parts: list[str], *, width: int = WIDTH, css: 
 
 
 def funnel_chart(stages: Sequence[dict], *, title: str = "Lead funnel") -> SafeString:
-    """Draw the funnel: one trapezoid per stage, its width proportional to its count, linked to its leads."""
+    """Draw the funnel: one trapezoid per stage, its width proportional to its count, linked to its leads.
+
+    The chart is a group of links, not an image: an image's children are hidden from assistive technology, and a
+    link inside one is a control nested in another. Each link is named by the text it shows.
+    """
     row, gap, label_w = 56, 6, 190
     area = WIDTH - label_w - 10
     top = max((s["count"] for s in stages), default=0) or 1
@@ -57,29 +66,26 @@ def funnel_chart(stages: Sequence[dict], *, title: str = "Lead funnel") -> SafeS
         )
         caption = f"{stage['label']}: {stage['count']:,}"
         detail = (
-            f"{stage['overall_conversion']:.1%} of leads"
+            "all leads in the range"
             if i == 0
-            else f"{stage['step_conversion']:.1%} of previous · {stage['overall_conversion']:.1%} of leads"
+            else f"{format_percent(stage['step_conversion'])} of previous · "
+            f"{format_percent(stage['overall_conversion'])} of leads"
         )
         shape = format_html(
-            '<a class="funnel-stage" data-stage="{}" href="{}" aria-label="{}">'
-            '<title>{} — {}</title><polygon class="stage-{}" points="{}"/>'
+            '<a class="funnel-stage" data-stage="{}" href="{}"><polygon class="stage-{}" points="{}"/>'
             '<text class="funnel-label" x="8" y="{}">{}</text>'
             '<text class="funnel-count" x="8" y="{}">{}</text></a>',
             stage["key"],
             stage.get("href", "#"),
-            f"{caption}, {detail}",
-            caption,
-            detail,
             i,
             points,
             y + 24,
             caption,
             y + 44,
-            detail if i else "all leads in the range",
+            detail,
         )
         parts.append(shape)
-    return _svg(len(stages) * (row + gap), title, parts, css="chart funnel")
+    return _svg(len(stages) * (row + gap), title, parts, css="chart funnel", role="group")
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str) -> SafeString:

@@ -59,7 +59,9 @@ class FunnelFilters:
         return timezone.make_aware(datetime.combine(self.created_before + timedelta(days=1), time.min))
 
     def query_params(self) -> dict[str, str]:
-        params = {"created_after": self.created_after.isoformat(), "created_before": self.created_before.isoformat()}
+        """Return every filter as query parameters; a preset comes with the range it stands for today."""
+        params = {"preset": self.preset} if self.preset else {}
+        params.update(created_after=self.created_after.isoformat(), created_before=self.created_before.isoformat())
         if self.team:
             params["team"] = str(self.team.pk)
         if self.owner:
@@ -89,10 +91,26 @@ def selectable_owners(user: User):
     return User.objects.filter(pk=user.pk)
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is always ISO `YYYY-MM-DD`, whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class FunnelFilterForm(forms.Form):
-    preset = forms.ChoiceField(choices=[("", "Custom range"), *PRESETS], required=False)
-    created_after = forms.DateField(required=False, label="Created from")
-    created_before = forms.DateField(required=False, label="Created to")
+    """Every dashboard filter, all in the query string so that each survives the others.
+
+    The preset travels as a hidden field beside the two date pickers, which show its range. When the submitted
+    dates are the preset's own range (or absent) the preset wins and stays rolling; dates that differ make a custom
+    range. Neither date: the preset, by default `last_30`.
+    """
+
+    preset = forms.ChoiceField(choices=[("", "Custom range"), *PRESETS], required=False, widget=forms.HiddenInput)
+    created_after = forms.DateField(required=False, label="Created from", widget=DateInput)
+    created_before = forms.DateField(required=False, label="Created to", widget=DateInput)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All owners")
     source = forms.ChoiceField(choices=[("", "All sources"), *LeadSource.choices], required=False)
@@ -102,14 +120,20 @@ class FunnelFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = selectable_teams(user)
         self.fields["owner"].queryset = selectable_owners(user).order_by("name", "username", "id")
+        if not user.can_manage:
+            # A rep's funnel is their own: team and owner ride along in the URL but are not controls.
+            self.fields["team"].widget = forms.HiddenInput()
+            self.fields["owner"].widget = forms.HiddenInput()
 
     def clean(self):
         data = super().clean()
         after, before, preset = data.get("created_after"), data.get("created_before"), data.get("preset")
         if self.errors:
             return data
-        if after is None and before is None:
-            preset = preset or DEFAULT_PRESET
+        if preset and (after, before) in {(None, None), preset_range(preset)}:
+            after, before = preset_range(preset)
+        elif after is None and before is None:
+            preset = DEFAULT_PRESET
             after, before = preset_range(preset)
         elif after is None or before is None:
             today = timezone.localdate()
@@ -137,6 +161,14 @@ class FunnelFilterForm(forms.Form):
 
 
 def parse_filters(user: User, params) -> tuple[FunnelFilters | None, FunnelFilterForm]:
-    """Parse query parameters into filters; None with the bound form's errors when they are invalid."""
+    """Parse query parameters into filters; None with the bound form's errors when they are invalid.
+
+    Valid filters come with an unbound form pre-filled from them, so every control shows what the page shows (a
+    preset's dates included), not just what the URL happened to spell out.
+    """
     form = FunnelFilterForm(params, user=user)
-    return (form.to_filters() if form.is_valid() else None), form
+    if not form.is_valid():
+        return None, form
+    filters = form.to_filters()
+    initial = {**filters.query_params(), "idle_days": filters.idle_days}
+    return filters, FunnelFilterForm(initial=initial, user=user)

@@ -1,4 +1,9 @@
-"""The dashboard's tables: columns shared by the page and the CSV exports, and formula-safe CSV cells."""
+"""The dashboard's tables: columns shared by the page and the CSV exports, and formula-safe CSV cells.
+
+The page formats money and rates for people (`$2,008,100`, `30.4%`); the CSV keeps them machine-readable and names
+the unit in the header instead: rates as 0-1 decimals (`Conversion rate (0-1)`, 0.3043), money as decimal strings
+to the cent in the installation's currency (`Amount (USD)`, 2008100.00), days as decimals to one place.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from core.templatetags.formatting import currency_code
 from dashboards import selectors
 from dashboards.filters import FunnelFilters
 from users.models import User
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Columns holding 0-1 rates and money: shown as `30.4%` and `$1,200` on the page, raw with their unit in CSV.
+RATE_KEYS = frozenset({"conversion_rate", "step_conversion", "overall_conversion"})
+MONEY_KEYS = frozenset({"amount", "weighted_amount", "won_amount"})
+
+
+def csv_header(key: str, title: str) -> str:
+    """Return a column's CSV header: its title, plus the unit of a rate or money column."""
+    if key in RATE_KEYS:
+        return f"{title} (0-1)"
+    if key in MONEY_KEYS:
+        return f"{title} ({currency_code()})"
+    return title
 
 
 def csv_cell(value: Any) -> str:
@@ -25,10 +43,10 @@ def csv_cell(value: Any) -> str:
 
 
 def write_csv(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> str:
-    """Return CSV text with a header row of column titles."""
+    """Return CSV text with a header row of column titles, each rate or money column naming its unit."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([csv_cell(title) for _key, title in columns])
+    writer.writerow([csv_cell(csv_header(key, title)) for key, title in columns])
     for row in rows:
         writer.writerow([csv_cell(row.get(key)) for key, _title in columns])
     return out.getvalue()

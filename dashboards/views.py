@@ -1,4 +1,10 @@
-"""The managers' funnel dashboard page and its CSV exports."""
+"""The funnel dashboard page and its CSV exports: a manager's team funnel, an admin's whole funnel, a rep's own.
+
+Who sees it (decided in "First-run polish"): every signed-in user. The numbers come from the same `visible_to`
+scoping as the funnel API, so a rep's page is "My funnel" over the records they own, linked in the navigation;
+a manager's is their teams', an admin's everyone's. Pages whose purpose is managerial with no meaningful rep
+version (the lead import, the admin) answer 404 to a rep instead, as a record they may not see does.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.templatetags.formatting import format_money, format_percent
 from dashboards import charts, selectors
 from dashboards.filters import PRESETS, FunnelFilters, parse_filters
-from dashboards.tables import TABLES, write_csv
+from dashboards.tables import MONEY_KEYS, RATE_KEYS, TABLES, write_csv
 
 # How each funnel stage is expressed in the lead list's query parameters; the funnel counts leads of any status.
 STAGE_PARAMS = {
@@ -45,15 +52,33 @@ def stage_links(filters: FunnelFilters) -> dict[str, str]:
     return {key: f"{url}?{urlencode({**base, **extra})}" for key, extra in STAGE_PARAMS.items()}
 
 
-PERCENT_KEYS = {"conversion_rate", "step_conversion", "overall_conversion"}
+DATE_PARAMS = {"preset", "created_after", "created_before"}
+
+
+def preset_links(filters: FunnelFilters | None) -> list[dict[str, str | bool]]:
+    """Link each date preset to the dashboard with the other filters kept and the dates left to the preset."""
+    params = filters.query_params() if filters else {}
+    kept = {key: value for key, value in params.items() if key not in DATE_PARAMS}
+    url = reverse("dashboards:dashboard")
+    return [
+        {
+            "key": key,
+            "label": label,
+            "href": f"{url}?{urlencode({'preset': key, **kept})}",
+            "active": filters is not None and key == filters.preset,
+        }
+        for key, label in PRESETS
+    ]
 
 
 def _cell(key: str, value) -> tuple[str, str]:
-    """Return (shown text, sort key) for one table cell."""
+    """Return (shown text, sort key) for one table cell; money and rates read as `$1,200` and `30.4%`."""
     if value is None:
         return "—", ""
-    if key in PERCENT_KEYS:
-        return f"{value:.1%}", str(value)
+    if key in RATE_KEYS:
+        return format_percent(value), str(value)
+    if key in MONEY_KEYS:
+        return format_money(value), str(value)
     if key == "idle_since":
         return f"{timezone.localtime(value):%Y-%m-%d}", value.isoformat()
     if isinstance(value, int):
@@ -77,32 +102,40 @@ def table_views(data: dict, query: str) -> dict[str, dict]:
 
 @login_required
 def dashboard(request):
-    """Show the funnel, conversion, velocity, pipeline, trend and unattended leads the user may see."""
+    """Show the funnel, conversion, velocity, pipeline, trend and unattended leads the user may see.
+
+    Open to every role: a rep gets "My funnel", their own records only (the selectors start from `visible_to`).
+    Every filter lives in the query string, and each control and link keeps the others.
+    """
     filters, form = parse_filters(request.user, request.GET)
     if filters is None:
-        return render(request, "dashboards/dashboard.html", {"form": form, "presets": PRESETS}, status=400)
+        context = {"form": form, "presets": preset_links(None)}
+        return render(request, "dashboards/dashboard.html", context, status=400)
     data = selectors.get_dashboard(request.user, filters)
     links = stage_links(filters)
     for stage in data["stages"]:
         stage["href"] = links[stage["key"]]
     source_bars = [
-        charts.Bar(row["label"], row["conversion_rate"], f"{row['conversion_rate']:.1%} of {row['leads']:,}")
+        charts.Bar(
+            row["label"], row["conversion_rate"], f"{format_percent(row['conversion_rate'])} of {row['leads']:,}"
+        )
         for row in data["by_source"]
     ]
     pipeline_bars = [
-        charts.Bar(row["name"], float(row["amount"]), f"{row['count']:,} · {float(row['amount']):,.0f}")
+        charts.Bar(row["name"], float(row["amount"]), f"{row['count']:,} · {format_money(row['amount'])}")
         for row in data["pipeline"]["by_stage"]
     ]
     status_bars = [
         charts.Bar(row["label"], row["avg_days"], f"{row['avg_days']} days avg") for row in data["time_in_status"]
     ]
+    query = urlencode(filters.query_params())
     context = {
         "form": form,
         "filters": filters,
-        "presets": PRESETS,
+        "presets": preset_links(filters),
         "data": data,
-        "query": urlencode(filters.query_params()),
-        "tables": table_views(data, urlencode(filters.query_params())),
+        "query": query,
+        "tables": table_views(data, query),
         "now": timezone.now(),
         "charts": {
             "funnel": charts.funnel_chart(data["stages"]),
@@ -121,7 +154,10 @@ def dashboard(request):
 
 @login_required
 def export_csv(request, table: str):
-    """Download one dashboard table as CSV, with the page's filters."""
+    """Download one dashboard table as CSV, with the page's filters and the user's scope.
+
+    Values stay machine-readable (rates 0-1, money as decimal strings); the headers name the units.
+    """
     spec = TABLES.get(table)
     if spec is None:
         raise Http404("No such table.")

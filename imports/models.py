@@ -97,3 +97,23 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row}: {self.column} {self.message}"
+
+
+class ImportedLead(models.Model):
+    """A lead an import job created or updated: what the job's "see its leads" link on the lead list shows.
+
+    Written set-based with the chunk that touched the lead, in the same transaction; a lead the job created and a
+    later row updated keeps `created`. The lead list filters through the reverse relation `import_links` (leads sit
+    below imports and never import this model).
+    """
+
+    job = models.ForeignKey("imports.ImportJob", on_delete=models.CASCADE, related_name="lead_links", db_index=False)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="import_links")
+    created = models.BooleanField(help_text="The job created the lead; false: it updated an open lead.")
+
+    class Meta:
+        ordering = ["job", "lead"]
+        constraints = [models.UniqueConstraint(fields=["job", "lead"], name="imported_lead_once_per_job")]
+
+    def __str__(self) -> str:
+        return f"import {self.job_id} → lead {self.lead_id}"

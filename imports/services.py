@@ -20,12 +20,18 @@ Decisions a user of the import relies on:
   by field (counted as `merged`).
 - Work goes in chunks of CHUNK_ROWS rows, each one transaction that also saves the progress, so a retried
   job resumes after the last committed chunk and never imports a row twice.
-- New leads land scored and assigned: on PostgreSQL each is written once, complete — its score, its owner (the
-  job's, or the one the assignment rules pick before the insert, with the "assigned" event) — see
-  import_writes. Updated leads are rescored after the last chunk, set-based. Elsewhere the new leads are scored
-  and the unowned ones assigned in bulk after the rows land (one pass each, no task per row); should that be cut
-  short, the scoring and assignment sweepers pick them up (new leads are unscored and unowned; updated leads are
-  marked unscored). Each new owner gets one digest email per run.
+- New leads land scored and assigned, in their chunk's transaction: on PostgreSQL each is written once,
+  complete — its score, its owner (the job's, or the one the assignment rules pick before the insert, with the
+  "assigned" event); elsewhere the chunk's new leads are scored and the unowned ones assigned set-based right
+  after the insert (one pass each, no task per row) — see imports/writing.py. Updated leads are rescored after
+  the last chunk, set-based; should that be cut short, the scoring sweeper picks them up (they are marked
+  unscored). Each new owner gets one digest email per run.
+- Assignment runs in the importer's scope: a manager's import goes only to the rules and reps of the teams they
+  manage, and the leads nobody there can take stay with the manager (owned, never left unassigned for the
+  sweeper's global rules); an admin's import uses every rule (see assignment.routing).
+- Every lead a job creates or updates is linked to it (ImportedLead, in the chunk's transaction), so the result
+  page links to exactly those leads on the lead list (`?import_job=<id>`), which shows the ones the viewer may
+  see.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assignment.services import BulkAssignment, assign_leads_bulk, notify_owners
+from assignment.services import BulkAssignment, notify_owners
 from core.exceptions import PermissionDenied
 from imports.models import ImportJob, ImportRowError
 from imports.reading import (
@@ -199,24 +205,18 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     if not claim_import(job_id):
         return None
     job = ImportJob.objects.select_related("created_by", "owner").get(pk=job_id)
-    to_score: list[int] = []
-    created_unowned: list[int] = []
+    updated: list[int] = []
     assigned = BulkAssignment()
     # Rules as they are when the run starts: PostgreSQL scores new rows as it inserts them.
     scoring = load_scoring()
-    complete = writes_complete_leads()
     try:
         shape = FileShape(job.encoding, job.delimiter, job.headers, has_nul=_has_nul(job.file.path))
         if job.rows_total is None:
             job.rows_total = count_rows(job.file.path, shape)
             job.save(update_fields=["rows_total", "updated_at"])
         for size, result in _validated_chunks(job, shape):
-            created_ids, updated_ids = _import_chunk(job, size, result, scoring, assigned)
-            to_score.extend(updated_ids)
-            if not complete:
-                to_score.extend(created_ids)
-                if job.owner_id is None:
-                    created_unowned.extend(created_ids)
+            _created_ids, updated_ids = _import_chunk(job, size, result, scoring, assigned)
+            updated.extend(updated_ids)
             if progress:
                 progress(job)
     except Exception as exc:
@@ -231,7 +231,7 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     finally:
         # One digest per new owner for the leads the committed chunks gave them, even when a later chunk failed.
         notify_owners(assigned)
-    _score_and_assign(to_score, created_unowned, by=job.created_by)
+    score_leads(updated)  # the updated leads, set-based, after the last chunk
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at", "updated_at"])
@@ -313,7 +313,7 @@ def _import_chunk(
         text = result.copy_text or copy_text(result.rows.values())
         created_ids, updated_ids = write_postgres(job, text, scoring or load_scoring(), into=into)
     else:
-        created_ids, updated_ids = write_portable(job, list(result.rows.values()))
+        created_ids, updated_ids = write_portable(job, list(result.rows.values()), into=into)
     errors_room = MAX_ERRORS_PER_JOB - ImportRowError.objects.filter(job=job).count() if result.errors else 0
     if errors_room > 0:
         ImportRowError.objects.bulk_create(result.errors[:errors_room], batch_size=5000)
@@ -324,10 +324,3 @@ def _import_chunk(
     job.failed += result.failed
     job.save(update_fields=["rows_done", "created", "updated", "merged", "failed", "updated_at"])
     return created_ids, updated_ids
-
-
-def _score_and_assign(touched: list[int], created_unowned: list[int], *, by: User) -> None:
-    """Score the imported leads and assign the new unowned ones set-based: one pass each, no task per row."""
-    score_leads(touched)
-    if created_unowned:
-        assign_leads_bulk(created_unowned, by=by)  # in chunks of its own, with one digest per owner

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from imports.api.views import error_report_response
@@ -32,8 +33,9 @@ class UploadForm(forms.Form):
 
 
 def _require_manager(user: User) -> None:
+    """Answer 404 to a rep: importing has no rep's version, and a page a role lacks is hidden, as records are."""
     if not user.can_manage:
-        raise PermissionDenied("Only managers and admins may import leads.")
+        raise Http404("Only managers and admins may import leads.")
 
 
 def _visible_job(request, pk: int) -> ImportJob:
@@ -91,8 +93,13 @@ def mapping(request, pk: int):
 def progress(request, pk: int):
     """The progress of an import; JavaScript refreshes the figures, a reload link works without it."""
     job = _visible_job(request, pk)
+    # Any status and every owner the viewer may see: exactly the leads the job created or updated, as far as the
+    # viewer may see them (the lead list starts from what they may see).
+    leads_url = f"{reverse('leads:list')}?{urlencode({'import_job': job.pk, 'status': 'all', 'owner': 'any'})}"
     return render(
-        request, "imports/import_progress.html", {"job": job, "status_url": reverse("imports:status", args=[pk])}
+        request,
+        "imports/import_progress.html",
+        {"job": job, "status_url": reverse("imports:status", args=[pk]), "leads_url": leads_url},
     )
 
 

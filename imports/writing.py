@@ -3,7 +3,10 @@
 On PostgreSQL each new lead is written once, complete: scored (the rules' fit evaluated over the staged values —
 a new lead has no engagement yet, so fit is its whole score), rated, stamped MQL with its event, and given its
 owner — the job's owner, or the one the assignment rules pick before the insert — with its "assigned" event.
-Other databases insert with the ORM and leave scoring and assignment to a pass after the rows land.
+Other databases insert with the ORM, then score the chunk's new leads and assign the unowned ones set-based,
+in the same transaction. Either way the rules run in the importer's scope (a manager's import stays inside
+their teams: see `assignment.routing`), and every lead a chunk creates or updates gets its ImportedLead row in
+that chunk's transaction (the same statement on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from assignment.services import BulkAssignment, NewLeadRouting
-from imports.models import ImportJob
+from assignment.services import BulkAssignment, NewLeadRouting, assign_leads_bulk
+from imports.models import ImportedLead, ImportJob
 from leads.models import Lead, LeadSource, LeadStatusChange
 from leads.services.capture import EDITABLE_FIELDS
+from scoring.services import score_leads
 from scoring.sql import Scoring, evaluate_once, fit_sql, mql_events_sql, rating_sql
 
 # What a row may set: what a person may edit on a lead, and its status. Text columns default to "", the
@@ -31,6 +35,7 @@ TEXT_FIELDS = [
     if name not in _DEFAULTS and isinstance(Lead._meta.get_field(name), models.CharField | models.TextField)
 ]
 _UPDATABLE = [c for c in COLUMNS if c not in ("status",)]
+_LINKS = ImportedLead._meta.db_table
 
 
 def _copy_value(value: Any) -> str:
@@ -91,7 +96,7 @@ def write_postgres(
         # The few matched rows find their leads by primary key (a merge join would walk the whole key index).
         cursor.execute("SET LOCAL enable_hashjoin = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
-        updated_ids = _update_matched(cursor, now)
+        updated_ids = _update_matched(cursor, job, now)
         # ON COMMIT DROP covers a crash; dropping now lets a caller's outer transaction run the next chunk.
         cursor.execute("DROP TABLE import_stage")
     return created_ids, updated_ids
@@ -139,7 +144,7 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
     if job.owner_id is not None:
         owners: dict[int, int] = {}
     else:
-        routing = NewLeadRouting(row[1:] for row in rows)
+        routing = NewLeadRouting((row[1:] for row in rows), scope=job.created_by)
         owners = routing.owners()
     milestones, milestones_params = mql_events_sql("inserted", "mql_at IS NOT NULL", scoring)
     columns = ", ".join(COLUMNS)
@@ -156,6 +161,7 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
         " ON CONFLICT DO NOTHING RETURNING id, email, status, score, mql_at)"
         " , history AS (INSERT INTO leads_leadstatuschange (lead_id, from_status, to_status, changed_by_id,"
         " changed_at, reason) SELECT id, '', status, %s, %s, 'Imported' FROM inserted)"
+        f" , linked AS (INSERT INTO {_LINKS} (job_id, lead_id, created) SELECT %s, id, true FROM inserted)"
         f" , milestones AS ({milestones})"
         " SELECT id FROM inserted",
         [
@@ -173,6 +179,7 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
             [row[6] for row in rows],
             job.created_by_id,
             now,
+            job.pk,
             *milestones_params,
         ],
     )
@@ -182,23 +189,31 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
     return created_ids
 
 
-def _update_matched(cursor, now) -> list[int]:
-    """Update the open leads the chunk matched; a row identical to its lead writes nothing (re-importing the same
-    file is cheap and changes nothing). Updated leads are marked unscored for the rescoring pass."""
+def _update_matched(cursor, job: ImportJob, now) -> list[int]:
+    """Update the open leads the chunk matched and link them to the job; a row identical to its lead writes nothing
+    (re-importing the same file is cheap and changes nothing). Updated leads are marked unscored for the rescoring
+    pass. A lead this job created in an earlier chunk keeps its "created" link."""
     sets = ", ".join(f"{c} = COALESCE(s.{c}, l.{c})" for c in _UPDATABLE)
     changed = " OR ".join(f"(s.{c} IS NOT NULL AND s.{c} IS DISTINCT FROM l.{c})" for c in _UPDATABLE)
     cursor.execute(
-        f"UPDATE leads_lead l SET {sets}, scored_at = NULL, updated_at = %s"  # noqa: S608 - identifiers from the constant _UPDATABLE, values are parameters  # nosec B608
+        f"WITH updated AS (UPDATE leads_lead l SET {sets}, scored_at = NULL, updated_at = %s"  # noqa: S608 - identifiers from the constant _UPDATABLE and model metadata, values are parameters  # nosec B608
         " FROM import_stage s WHERE l.id = s.lead_id AND NOT (l.status = 'converted')"
-        f" AND ({changed}) RETURNING l.id",
-        [now],
+        f" AND ({changed}) RETURNING l.id)"
+        f" , linked AS (INSERT INTO {_LINKS} (job_id, lead_id, created) SELECT %s, id, false FROM updated"
+        " ON CONFLICT DO NOTHING)"
+        " SELECT id FROM updated",
+        [now, job.pk],
     )
     return [r[0] for r in cursor.fetchall()]
 
 
-def write_portable(job: ImportJob, rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+def write_portable(
+    job: ImportJob, rows: list[dict[str, Any]], *, into: BulkAssignment | None = None
+) -> tuple[list[int], list[int]]:
     """Upsert the chunk with the ORM's bulk operations (SQLite and any other database); returns (created ids,
-    updated ids). The new leads are scored and assigned by the pass after the import."""
+    updated ids). The new leads are scored, and the unowned ones assigned in the importer's scope, before the
+    chunk commits: left unowned, the assignment sweeper would route them by the global rules. Leads the rules
+    assigned are added to `into` (for the digests)."""
     now = timezone.now()
     emails = [r["email"] for r in rows if r.get("email")]
     existing: dict[str, Lead] = {}
@@ -239,4 +254,15 @@ def write_portable(job: ImportJob, rows: list[dict[str, Any]]) -> tuple[list[int
         ],
         batch_size=500,
     )
-    return [lead.pk for lead in created], [lead.pk for lead in to_update]
+    created_ids, updated_ids = [lead.pk for lead in created], [lead.pk for lead in to_update]
+    ImportedLead.objects.bulk_create(
+        [ImportedLead(job=job, lead_id=pk, created=True) for pk in created_ids]
+        + [ImportedLead(job=job, lead_id=pk, created=False) for pk in updated_ids],
+        batch_size=500,
+        ignore_conflicts=True,  # a lead this job created in an earlier chunk keeps its "created" link
+    )
+    if created_ids:
+        score_leads(created_ids)
+        if job.owner_id is None:
+            assign_leads_bulk(created_ids, by=job.created_by, scope=job.created_by, into=into, include_closed=True)
+    return created_ids, updated_ids

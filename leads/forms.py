@@ -40,6 +40,8 @@ class LeadFilterForm(forms.Form):
     created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(required=False, choices=list(LEAD_SORTS.items()), initial="-created_at")
+    # The import result page's link: the leads that import created or updated, among those the user may see.
+    import_job = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     # The dashboard's funnel links name the cohort range as the dashboard does.
     ALIASES = {"created_after": "created_from", "created_before": "created_to"}
@@ -78,6 +80,7 @@ class LeadFilterForm(forms.Form):
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),
             q=data.get("q") or "",
+            import_job=data.get("import_job"),
         )
         return filters, data.get("sort") or "-created_at"
 

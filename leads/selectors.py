@@ -36,6 +36,7 @@ class LeadFilters:
     created_from: date | None = None
     created_to: date | None = None
     q: str = ""
+    import_job: int | None = None
 
 
 def _day_start(day: date) -> datetime:
@@ -76,6 +77,10 @@ def list_leads(user: User, filters: LeadFilters):
         leads = leads.filter(created_at__lt=_day_start(filters.created_to) + timezone.timedelta(days=1))
     if filters.q:
         leads = leads.filter(_search(filters.q))
+    if filters.import_job:
+        # The leads an import created or updated: its link rows (imports.ImportedLead) name them. Imports sit above
+        # leads, so this reads only their reverse relation; the unique (job, lead) index finds a job's rows.
+        leads = leads.filter(import_links__job_id=filters.import_job)
     return leads
 
 

@@ -1,22 +1,30 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
-from core.admin import FastModelAdmin
+from core.admin import AdminServices, AdminWriteRefused, FastModelAdmin, ReadOnlyAdminMixin, ServiceModelAdmin
 from core.exceptions import ApplicationError
 from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
 from nurture.services.enrollment import enroll_lead, stop_enrollment
+from nurture.services.sequences import STEP_FIELDS, create_sequence, delete_sequence, update_sequence
 
 
 class StepInline(admin.StackedInline):
+    """The sequence's steps, saved as one list through `update_sequence` (a step already sent stays)."""
+
     model = Step
     extra = 0
     fields = [("order", "delay_days", "delay_hours"), "subject", "body_text", "body_html"]
 
 
 @admin.register(Sequence)
-class SequenceAdmin(admin.ModelAdmin):
+class SequenceAdmin(ServiceModelAdmin):
+    """Sequences and their steps, written through `nurture.services.sequences`; one with enrollments is kept
+    (make it inactive instead)."""
+
+    services = AdminServices(create=create_sequence, update=update_sequence, delete=delete_sequence)
     list_display = [
         "name",
         "active",
@@ -37,20 +45,51 @@ class SequenceAdmin(admin.ModelAdmin):
         ("Sending window", {"fields": ["send_days", ("send_start_hour", "send_end_hour"), "time_zone", "daily_cap"]}),
     ]
 
+    def save_formset(self, request, form, formset, change):
+        """Send the whole step list to `update_sequence` instead of letting the formset write the rows."""
+        sequence = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not formset.has_changed():
+            return
+        deleted = [step_form for step_form in formset.deleted_forms if step_form.instance.pk]
+        kept = [
+            step_form
+            for step_form in formset.forms
+            if step_form not in formset.deleted_forms and (step_form.instance.pk or step_form.has_changed())
+        ]
+        steps = [
+            {
+                **({"id": step_form.instance.pk} if step_form.instance.pk else {}),
+                **{field: step_form.cleaned_data[field] for field in STEP_FIELDS if field in step_form.cleaned_data},
+            }
+            for step_form in kept
+        ]
+        try:
+            update_sequence(sequence, by=request.user, data={"steps": steps})
+        except (ValidationError, ApplicationError) as exc:
+            raise AdminWriteRefused(exc, obj=sequence if change else None) from exc
+        # What the change message (the admin's history) lists: the rows as the service saved them.
+        saved = {step.order: step for step in Step.objects.filter(sequence=sequence)}
+        for step_form in kept:
+            step = saved.get(step_form.cleaned_data.get("order"))
+            if not step_form.instance.pk:
+                formset.new_objects.append(step)
+            elif step_form.has_changed():
+                formset.changed_objects.append((step, step_form.changed_data))
+        formset.deleted_objects = [step_form.instance for step_form in deleted]
 
-class DeliveryInline(admin.TabularInline):
+
+class DeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Delivery
     extra = 0
-    can_delete = False
     fields = ["step", "status", "created_at", "sent_at", "message_id", "error"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(FastModelAdmin):
+class EnrollmentAdmin(ReadOnlyAdminMixin, FastModelAdmin):
+    """Shown only: enrol from the lead list (action) or the API, so the rules are checked; stop with the action."""
+
     list_display = ["lead", "sequence", "status", "current_step", "next_send_at", "stop_reason", "created_at"]
     list_filter = ["status", "stop_reason", "sequence"]
     raw_id_fields = ["lead", "enrolled_by", "current_step"]
@@ -59,26 +98,21 @@ class EnrollmentAdmin(FastModelAdmin):
     inlines = [DeliveryInline]
     actions = ["stop_selected"]
 
-    def has_add_permission(self, request):
-        return False  # enrol from the lead list (action) or the API, so the rules are checked
-
     @admin.action(description="Stop the selected enrollments")
     def stop_selected(self, request, queryset):
-        for enrollment in queryset:
+        enrollments = list(queryset)
+        for enrollment in enrollments:
             stop_enrollment(enrollment, by=request.user)
-        self.message_user(request, f"Stopped {queryset.count()} enrollment(s).")
+        self.message_user(request, f"Stopped {len(enrollments)} enrollment(s).")
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(FastModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     list_display = ["enrollment", "step", "status", "created_at", "sent_at", "message_id"]
     list_filter = ["status"]
     raw_id_fields = ["enrollment", "step"]
     list_select_related = ["enrollment", "step"]
     readonly_fields = ["enrollment", "step", "status", "message_id", "created_at", "sent_at", "error"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.action(description="Enroll the selected leads in a nurture sequence")

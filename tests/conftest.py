@@ -16,13 +16,24 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.factories import TeamFactory, UserFactory
+from activities.services import log_activity
+from opportunities.models import OpportunityContactRole
+from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 CHROMIUM = os.environ.get("FUNNEL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _reachable(url: str) -> bool:
@@ -39,13 +50,24 @@ def _missing_part(item) -> str | None:
     if names & {"redis", "worker"} and not _reachable(REDIS_URL):
         return f"Redis is not reachable at {REDIS_URL}"
     if "chromium" in names:
-        if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-            return f"Chromium is not installed at {CHROMIUM}"
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            return "the playwright package is not installed"
+        return _missing_chromium()
     return None
+
+
+def _missing_chromium() -> str | None:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        return f"Chromium is not installed at {CHROMIUM}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+def _skip_or_fail(problem: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI needs this part but it is missing: {problem}", pytrace=False)
+    pytest.skip(problem)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -63,9 +85,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_setup(item):
     problem = _missing_part(item)
     if problem:
-        if IN_CI:
-            pytest.fail(f"CI needs this part but it is missing: {problem}", pytrace=False)
-        pytest.skip(problem)
+        _skip_or_fail(problem)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -134,3 +154,73 @@ def api():
         return client
 
     return make
+
+
+@pytest.fixture
+def fresh_throttles():
+    """Throttle counters live in the cache; a module that uses this starts each test with none.
+
+    Used by the API suites (`pytestmark = pytest.mark.usefixtures("fresh_throttles")`), not autouse: with REDIS_URL
+    set the cache is Redis, and the other suites (workers, outages) are not meant to have it flushed.
+    """
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def deal_world(rep):
+    """An account of `rep` with five contacts and five deals, each deal with its contact's role and a note."""
+    account = AccountFactory(owner=rep, name="Globex")
+    contacts = [ContactFactory(owner=rep, account=account) for _ in range(5)]
+    deals = [OpportunityFactory(owner=rep, account=account, amount="1000.00") for _ in range(5)]
+    for deal, contact in zip(deals, contacts, strict=True):
+        OpportunityContactRole.objects.create(opportunity=deal, contact=contact, role="Buyer", is_primary=True)
+        log_activity(by=rep, kind="note", subject="Deal note", opportunity=deal, account=account, contact=contact)
+    return account, contacts, deals
+
+
+# --- browser ------------------------------------------------------------------------------------------------
+# Tests that drive Chromium are marked `chromium` and take `page` (a fresh page), `new_context` (to set cookies,
+# init scripts or a viewport first) or `browser`.
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium under Playwright, one per test module.
+
+    Not session-scoped: while Playwright's sync API is open, the main thread has a running asyncio loop, and every
+    Django call on it needs DJANGO_ALLOW_ASYNC_UNSAFE; one browser per module keeps that to the browser modules.
+    """
+    problem = _missing_chromium()
+    if problem:
+        _skip_or_fail(problem)
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # The tests' and fixtures' ORM calls run beside Playwright's event loop.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """`new_context(**options)` opens a browser context (its own cookies and storage); all are closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh browser context."""
+    return new_context().new_page()

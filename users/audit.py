@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from core.http import client_ip
 from users.models import SecurityEvent
@@ -39,3 +42,20 @@ def _on_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="funnel-audit-login-failed")
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     record_security_event(SecurityEvent.Kind.LOGIN_FAILED, request=request, username=credentials.get("username", ""))
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out sign-in gets (django-axes): JSON for the API, the page for browsers; both 429 + Retry-After.
+
+    API.md promises integrators `{"code", "detail"}` and `Retry-After` on every 429, the token endpoint included.
+    """
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if request.path.startswith("/api/"):
+        minutes = max(1, round(seconds / 60))
+        response = JsonResponse(
+            {"code": "throttled", "detail": f"Too many failed sign-ins: try again in {minutes} minutes."}, status=429
+        )
+    else:
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
+from core.exceptions import Conflict
 from core.services import apply_changes, save_validated
 from users.audit import record_security_event
 from users.models import ApiToken, SecurityEvent, Team, User
@@ -61,26 +63,45 @@ def _validate_password(password: str, user: User) -> None:
 
 
 USER_FIELDS = ["username", "email", "name", "first_name", "last_name", "role", "team", "accepts_leads", "lead_capacity"]
+# Django's admin access: who may open the admin, and the groups and permissions that say what they may do there.
+ACCESS_FIELDS = ["is_staff", "is_superuser"]
+PERMISSION_SETS = ["groups", "user_permissions"]
+
+
+def _set_permission_sets(user: User, values: dict) -> list[str]:
+    """Replace the groups and permissions given in `values`; return the names of those that changed."""
+    changed = []
+    for relation in PERMISSION_SETS:
+        if relation not in values:
+            continue
+        manager = getattr(user, relation)
+        new = {item.pk for item in values[relation]}
+        if new != set(manager.values_list("pk", flat=True)):
+            manager.set(list(values[relation]))
+            changed.append(relation)
+    return changed
 
 
 @transaction.atomic
 def create_user(*, by: User, password: str | None = None, **fields) -> User:
     """Create a login; without a password it can only use API tokens until an admin sets one."""
-    user = User(**{k: v for k, v in fields.items() if k in [*USER_FIELDS, "is_active"]})
+    user = User(**{k: v for k, v in fields.items() if k in [*USER_FIELDS, *ACCESS_FIELDS, "is_active"]})
     if password:
         _validate_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
     save_validated(user)
+    _set_permission_sets(user, fields)
     return user
 
 
 @transaction.atomic
 def update_user(user: User, *, by: User, data: dict) -> User:
-    """Edit a user; deactivating also ends their sessions and revokes their tokens."""
+    """Edit a user (admin access, groups and permissions included); deactivating also ends their sessions and
+    revokes their tokens."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    changes = apply_changes(user, data, fields=USER_FIELDS)
+    changes = apply_changes(user, data, fields=[*USER_FIELDS, *ACCESS_FIELDS])
     if data.get("password"):
         _validate_password(data["password"], user)
         user.set_password(data["password"])
@@ -88,11 +109,31 @@ def update_user(user: User, *, by: User, data: dict) -> User:
     if changes:
         user.full_clean()
         user.save(update_fields=list(changes))
+    _set_permission_sets(user, data)
     if data.get("is_active") is False and user.is_active:
         return deactivate_user(user, by=by)
     if data.get("is_active") is True and not user.is_active:
         User.objects.filter(pk=user.pk).update(is_active=True)
         user.refresh_from_db()
+    return user
+
+
+@transaction.atomic
+def set_user_password(user: User, *, by: User, password: str | None) -> User:
+    """Set `user`'s password; `None` turns password sign-in off (API tokens and other backends still work).
+
+    The user's other sessions end with the old password (Django checks the password hash on each request).
+
+    Raises:
+        ValidationError: the password fails the password validators (under `password`).
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _validate_password(password, user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
     return user
 
 
@@ -120,5 +161,12 @@ def update_team(team: Team, *, by: User, data: dict) -> Team:
 
 @transaction.atomic
 def delete_team(team: Team, *, by: User) -> None:
-    """Delete a team; its members stay, without a team."""
-    Team.objects.filter(pk=team.pk).delete()
+    """Delete a team; its members stay, without a team.
+
+    Raises:
+        Conflict: assignment rules still send leads to the team.
+    """
+    try:
+        Team.objects.filter(pk=team.pk).delete()
+    except ProtectedError as exc:
+        raise Conflict("Assignment rules still send leads to this team; change them first.") from exc

@@ -11,7 +11,7 @@ from assignment import services
 from assignment.models import AssignmentRule
 from core.exceptions import PermissionDenied
 from core.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
-from core.viewsets import ServiceWritesMixin
+from core.viewsets import FunnelViewMixin, ServiceWritesMixin
 from leads.api.serializers import LeadSerializer
 from leads.api.views import LeadActionViewSet
 from leads.models import LeadSource
@@ -75,7 +75,7 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
     partial_update=extend_schema(responses={200: AssignmentRuleSerializer, **ERRORS}),
     destroy=extend_schema(responses={204: None, **ERRORS}),
 )
-class AssignmentRuleViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class AssignmentRuleViewSet(FunnelViewMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     """Ordered assignment rules (managers and admins): the first active rule matching a lead picks its owner."""
 
     serializer_class = AssignmentRuleSerializer

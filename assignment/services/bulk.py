@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -20,19 +21,24 @@ from assignment.routing import (
     BULK_CHUNK,
     CLOSED_STATUSES,
     LEAD_FIELDS,
+    RoutingScope,
     _active_rules,
     _assigned_summary,
     _CompiledRule,
     _failure_data,
     _failure_summary,
     _first_match,
+    _kept_summary,
     _LeadFacts,
     _load_pool,
     _Pool,
+    routing_scope,
 )
 from core.exceptions import NotFound, PermissionDenied
 from leads.models import Lead
 from users.models import User
+
+_Entry = tuple[int, str, dict[str, Any], list[int]]
 
 
 @dataclass
@@ -53,23 +59,39 @@ def assign_leads_bulk(
     by: User | None = None,
     exclude_user_ids: Iterable[int] = (),
     previous_owner_id: int | None = None,
+    scope: User | None = None,
+    into: BulkAssignment | None = None,
+    include_closed: bool = False,
 ) -> BulkAssignment:
     """Assign many unowned open leads by the rules in one pass per chunk, with a bounded number of queries.
 
     Each chunk of BULK_CHUNK leads is one transaction: lock the active rules, lock the chunk's
     still-unowned leads (skipping rows other writers hold), decide in Python, then write the owners,
     the timeline events and each rule's cursor with a handful of statements. Owners get one digest
-    email per pass, after commit.
+    email per pass, after commit; with `into`, the pass adds to it and the caller sends the digests
+    (`notify_owners`), e.g. once for all the chunks of an import.
+
+    `scope`: the user on whose behalf the leads are routed (an import's importer). A manager's pass stays inside
+    their teams and they keep what nobody there can take; an admin's, or None, uses every rule (see
+    `assignment.routing`). `include_closed`: route unqualified leads too — an import's new leads, which the
+    PostgreSQL import routes before the insert whatever their status.
     """
     exclude = frozenset(exclude_user_ids)
-    result = BulkAssignment()
+    reach = routing_scope(scope)
+    result = into if into is not None else BulkAssignment()
+    closed = () if include_closed else CLOSED_STATUSES
     if isinstance(leads, QuerySet):
         # Walk the queryset by primary key: no id list to fetch first, no huge IN lists.
-        base = leads.filter(owner__isnull=True).exclude(status__in=CLOSED_STATUSES).order_by("pk")
+        base = leads.filter(owner__isnull=True).exclude(status__in=closed).order_by("pk")
         last_pk = 0
         while True:
             seen, last_pk = _assign_chunk(
-                base.filter(pk__gt=last_pk)[:BULK_CHUNK], by=by, exclude=exclude, prior=previous_owner_id, into=result
+                base.filter(pk__gt=last_pk)[:BULK_CHUNK],
+                by=by,
+                exclude=exclude,
+                prior=previous_owner_id,
+                into=result,
+                scope=reach,
             )
             if seen < BULK_CHUNK:
                 break
@@ -78,37 +100,49 @@ def assign_leads_bulk(
         for start in range(0, len(lead_ids), BULK_CHUNK):
             chunk = (
                 Lead.objects.filter(pk__in=lead_ids[start : start + BULK_CHUNK], owner__isnull=True)
-                .exclude(status__in=CLOSED_STATUSES)
+                .exclude(status__in=closed)
                 .order_by("pk")
             )
-            _assign_chunk(chunk, by=by, exclude=exclude, prior=previous_owner_id, into=result)
-    notify_owners(result)
+            _assign_chunk(chunk, by=by, exclude=exclude, prior=previous_owner_id, into=result, scope=reach)
+    if into is None:
+        notify_owners(result)
     return result
 
 
 @dataclass
 class _Decisions:
-    """Owners decided for a batch of leads: lead ids per (owner, rule), and per rule the leads nobody could take."""
+    """Owners decided for a batch of leads: lead ids per (owner, rule), and per rule the leads nobody could take —
+    `kept` by the scope's manager when the pass has a scope, else `failed` (left unassigned)."""
 
     rules: list[_CompiledRule]
     pool: _Pool
+    scope: RoutingScope | None = None
     groups: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     failed: dict[AssignmentRule | None, list[int]] = field(default_factory=lambda: defaultdict(list))
+    kept: dict[AssignmentRule | None, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def owners(self) -> dict[int, int]:
-        return {pk: owner_id for (owner_id, _rule), ids in self.groups.items() for pk in ids}
+        owners = {pk: owner_id for (owner_id, _rule), ids in self.groups.items() for pk in ids}
+        if self.scope is not None:
+            owners |= {pk: self.scope.keeper_id for ids in self.kept.values() for pk in ids}
+        return owners
 
 
 def _decide(
-    rows: Iterable[_LeadFacts], rules: list[_CompiledRule], *, exclude: frozenset[int] = frozenset()
+    rows: Iterable[_LeadFacts],
+    rules: list[_CompiledRule],
+    *,
+    exclude: frozenset[int] = frozenset(),
+    scope: RoutingScope | None = None,
 ) -> _Decisions:
     """Pick an owner for each lead, in order, by `rules` (locked by the caller: see the module's lock order)."""
-    decisions = _Decisions(rules=rules, pool=_load_pool(rules))
+    decisions = _Decisions(rules=rules, pool=_load_pool(rules, scope=scope), scope=scope)
     for facts in rows:
         compiled = _first_match(rules, facts)
         owner_id = decisions.pool.pick(compiled, exclude=exclude) if compiled is not None else None
         if owner_id is None:
-            decisions.failed[compiled.rule if compiled else None].append(facts.pk)
+            bucket = decisions.failed if scope is None else decisions.kept
+            bucket[compiled.rule if compiled else None].append(facts.pk)
             continue
         decisions.pool.take(compiled, owner_id)
         decisions.groups[(owner_id, compiled.rule.pk)].append(facts.pk)
@@ -125,29 +159,27 @@ def _record(
 
     now = timezone.now()
     rules_by_pk = {compiled.rule.pk: compiled.rule for compiled in decisions.rules}
-    groups = decisions.groups
-    events = {
-        key: (
-            _assigned_summary(decisions.pool.names[key[0]], rules_by_pk[key[1]], rules_by_pk[key[1]].method),
-            {
-                "rule": key[1],
-                "rule_name": rules_by_pk[key[1]].name,
-                "method": rules_by_pk[key[1]].method,
-                "previous_owner": prior,
-            },
-        )
-        for key in groups
-    }
+    # (owner, event summary, event data, lead ids): one "assigned" event per lead of each entry.
+    entries: list[_Entry] = []
+    for (owner_id, rule_pk), ids in decisions.groups.items():
+        rule = rules_by_pk[rule_pk]
+        summary = _assigned_summary(decisions.pool.names[owner_id], rule, rule.method)
+        data = {"rule": rule_pk, "rule_name": rule.name, "method": rule.method, "previous_owner": prior}
+        entries.append((owner_id, summary, data, ids))
+    if decisions.scope is not None:
+        keeper = decisions.scope
+        for rule, ids in decisions.kept.items():
+            data = {**_failure_data(rule), "kept_by": keeper.keeper_id, "previous_owner": prior}
+            entries.append((keeper.keeper_id, _kept_summary(keeper.keeper_name, rule), data, ids))
     if connection.vendor == "postgresql":
-        _write_assignments_postgres(groups, events, by=by, now=now, owners_written=new_leads)
+        _write_assignments_postgres(entries, by=by, now=now, owners_written=new_leads)
     else:
-        for (owner_id, _rule_pk), ids in groups.items():
+        for owner_id, summary, data, ids in entries:
             if not new_leads:
                 # The rows are locked, so the guard only matters on backends without row locks.
                 Lead.objects.filter(pk__in=ids, owner__isnull=True).update(owner_id=owner_id, updated_at=now)
-            summary, data = events[(owner_id, _rule_pk)]
             record_event_on_leads(ids, kind=ASSIGNED, summary=summary, data=data, by=by, now=now)
-    for (owner_id, _rule_pk), ids in groups.items():
+    for owner_id, _summary, _data, ids in entries:
         into.assigned[owner_id].extend(ids)
     for compiled in decisions.rules:
         if compiled.cursor_moved:
@@ -183,12 +215,18 @@ def _record(
 
 @transaction.atomic
 def _assign_chunk(
-    chunk: QuerySet, *, by: User | None, exclude: frozenset[int], prior: int | None, into: BulkAssignment
+    chunk: QuerySet,
+    *,
+    by: User | None,
+    exclude: frozenset[int],
+    prior: int | None,
+    into: BulkAssignment,
+    scope: RoutingScope | None = None,
 ) -> tuple[int, int]:
     """Assign one chunk of unowned leads; return how many rows it read and the last primary key."""
-    rules = _active_rules(lock=True)  # rules before leads: the lock order every assignment follows
+    rules = _active_rules(lock=True, scope=scope)  # rules before leads: the lock order every assignment follows
     rows = list(chunk.select_for_update(skip_locked=True, of=("self",)).values_list(*LEAD_FIELDS))
-    decisions = _decide((_LeadFacts(*row) for row in rows), rules, exclude=exclude)
+    decisions = _decide((_LeadFacts(*row) for row in rows), rules, exclude=exclude, scope=scope)
     _record(decisions, by=by, prior=prior, into=into, new_leads=False)
     return len(rows), rows[-1][0] if rows else 0
 
@@ -200,10 +238,14 @@ class NewLeadRouting:
     transaction that inserts the leads: it locks the active rules until that transaction ends, as a bulk
     assignment does, so concurrent assignments neither repeat a round-robin turn nor overfill a rep.
     `facts` are (id, source, country, industry, employees, score, rating) with the ids the leads will get.
+    `scope`: the user the leads are routed for (the importer), as in `assign_leads_bulk`.
     """
 
-    def __init__(self, facts: Iterable[tuple]) -> None:
-        self._decisions = _decide((_LeadFacts(*row) for row in facts), _active_rules(lock=True))
+    def __init__(self, facts: Iterable[tuple], *, scope: User | None = None) -> None:
+        reach = routing_scope(scope)
+        self._decisions = _decide(
+            (_LeadFacts(*row) for row in facts), _active_rules(lock=True, scope=reach), scope=reach
+        )
 
     def owners(self) -> dict[int, int]:
         """Owner id per lead id, for the leads somebody can take."""
@@ -213,7 +255,7 @@ class NewLeadRouting:
         """Write the events and cursors for the leads that were inserted (a lead skipped by the insert is left out)."""
         inserted = set(inserted_ids)
         decisions = self._decisions
-        for bucket in (decisions.groups, decisions.failed):
+        for bucket in (decisions.groups, decisions.failed, decisions.kept):
             for key in list(bucket):
                 bucket[key] = [pk for pk in bucket[key] if pk in inserted]
                 if not bucket[key]:
@@ -229,25 +271,17 @@ def notify_owners(result: BulkAssignment) -> None:
         notify_new_owner_digest_task.delay_on_commit(owner_id, ids)
 
 
-def _write_assignments_postgres(
-    groups: dict[tuple[int, int], list[int]],
-    events: dict[tuple[int, int], tuple[str, dict]],
-    *,
-    by,
-    now,
-    owners_written: bool = False,
-) -> None:
+def _write_assignments_postgres(entries: list[_Entry], *, by, now, owners_written: bool = False) -> None:
     """Set the owners and write the events of a whole chunk with two statements fed by arrays.
 
-    Each lead carries the number of its (owner, rule) group; the group's summary and data travel once.
+    Each lead carries the number of its entry (an owner and a rule); the entry's summary and data travel once.
     """
     lead_ids, owner_ids, group_numbers, summaries, datas = [], [], [], [], []
-    for number, (key, ids) in enumerate(groups.items(), start=1):
-        summary, data = events[key]
+    for number, (owner_id, summary, data, ids) in enumerate(entries, start=1):
         summaries.append(summary[:500])
         datas.append(json.dumps(data))
         lead_ids.extend(ids)
-        owner_ids.extend([key[0]] * len(ids))
+        owner_ids.extend([owner_id] * len(ids))
         group_numbers.extend([number] * len(ids))
     if not lead_ids:
         return

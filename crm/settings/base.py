@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # models.W040: SQLite has no INCLUDE columns. The covering index (leads.Lead's lead_dashboard_idle) is for
+    # PostgreSQL, which answers from it alone; on SQLite it is a plain index on its key columns, which still serves.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ------------------------------------------------------------------
@@ -143,6 +147,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FUNNEL_LOGIN_COOLOFF_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "users.audit.lockout_response"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,6 +207,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Funnel CRM <crm@localhost>")
+# The app's address as people reach it: every link in an email starts with it. `make run` sets it from its HOST and
+# PORT for web, worker and beat alike; production sets FUNNEL_SITE_URL.
 SITE_URL = os.environ.get("FUNNEL_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Celery -------------------------------------------------------------------------
@@ -266,8 +273,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "core.filters.SearchFilter",
+        "core.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.FunnelAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -281,7 +288,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Funnel CRM API",
-    "DESCRIPTION": "Leads, accounts, contacts, opportunities and the funnel. See API.md.",
+    # The guide is not served (the app serves no docs folder): the page names where it lives.
+    "DESCRIPTION": (
+        "Leads, accounts, contacts, opportunities and the funnel.\n\n"
+        "**API guide: `docs/api.md` in the Funnel CRM repository** (the source tree this server runs from) — "
+        "authentication with tokens or the session, paging, filters, search and ordering, idempotency keys, bulk "
+        "upsert, CSV import, the lead actions, web-to-lead, errors and throttling, with curl examples. "
+        "Lists refuse query parameters they don't document here (400 naming the allowed ones)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -298,7 +312,7 @@ FUNNEL_MQL_THRESHOLD = int(os.environ.get("FUNNEL_MQL_THRESHOLD", 50))
 FUNNEL_RATING_HOT = int(os.environ.get("FUNNEL_RATING_HOT", 70))
 FUNNEL_RATING_WARM = int(os.environ.get("FUNNEL_RATING_WARM", 40))
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
-# Leads per transaction of a bulk rescore (0: the measured default in leads/services/scoring.py).
+# Leads per transaction of a bulk rescore (0: the measured default in scoring/services.py).
 FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
 # Days an uploaded CSV is kept after its import ended (or after an upload left awaiting its mapping); the job, its
 # counters and its error report stay.
@@ -322,3 +336,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu warns "No hostname was supplied" on every connection to a filesystem:// URL, which has no host to give
+    # (its folders are the transport options above); its only other warning in that logger is about rediss://.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.query_params import refuse_unknown_query_params
 from dashboards import selectors
 from dashboards.filters import PRESETS, parse_filters
 from leads.models import LeadSource
@@ -75,6 +76,21 @@ class FunnelReportSerializer(serializers.Serializer):
 ERROR = inline_serializer("FunnelReportError", {"detail": serializers.CharField()})
 
 
+PARAMETERS = [
+    OpenApiParameter("created_after", OpenApiTypes.DATE, description="First creation day (inclusive)."),
+    OpenApiParameter("created_before", OpenApiTypes.DATE, description="Last creation day (inclusive)."),
+    OpenApiParameter(
+        "preset",
+        OpenApiTypes.STR,
+        enum=[key for key, _label in PRESETS],
+        description="Date range preset, used when neither date is given (default last_30).",
+    ),
+    OpenApiParameter("team", OpenApiTypes.INT, description="Team id (the lead owner's team)."),
+    OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id."),
+    OpenApiParameter("source", OpenApiTypes.STR, enum=LeadSource.values),
+]
+
+
 class FunnelReportView(APIView):
     """The funnel of the leads the caller can see: managers their teams, admins everything, reps themselves."""
 
@@ -82,29 +98,22 @@ class FunnelReportView(APIView):
         operation_id="reports_funnel",
         summary="Lead funnel, conversion by source and owner, open pipeline",
         description=selectors.__doc__,
-        parameters=[
-            OpenApiParameter("created_after", OpenApiTypes.DATE, description="First creation day (inclusive)."),
-            OpenApiParameter("created_before", OpenApiTypes.DATE, description="Last creation day (inclusive)."),
-            OpenApiParameter(
-                "preset",
-                OpenApiTypes.STR,
-                enum=[key for key, _label in PRESETS],
-                description="Date range preset, used when neither date is given (default last_30).",
-            ),
-            OpenApiParameter("team", OpenApiTypes.INT, description="Team id (the lead owner's team)."),
-            OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id."),
-            OpenApiParameter("source", OpenApiTypes.STR, enum=LeadSource.values),
-        ],
+        parameters=PARAMETERS,
         responses={
             200: FunnelReportSerializer,
             400: OpenApiResponse(
-                description="A bad filter, named by field; also a team or owner the caller may not see."
+                description=(
+                    "An unknown query parameter or a bad filter, named by field; also a team or owner the caller "
+                    "may not see."
+                )
             ),
             401: OpenApiResponse(ERROR, description="No credentials."),
             429: OpenApiResponse(ERROR, description="Throttled."),
         },
     )
     def get(self, request):
+        # Like the lists: a typo'd filter (`sorce=webinar`) is a 400, not the unfiltered funnel.
+        refuse_unknown_query_params(request, [parameter.name for parameter in PARAMETERS])
         filters, form = parse_filters(request.user, request.query_params)
         if filters is None:
             raise ValidationError(

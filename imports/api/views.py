@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
-from core.viewsets import SafeQueryMixin
+from core.viewsets import FunnelViewMixin
 from imports.models import ImportJob, ImportRowError
 from imports.reading import IMPORTABLE_FIELDS, escape_for_spreadsheet
 from imports.services import create_import
@@ -84,7 +84,7 @@ ERRORS = {
     list=extend_schema(summary="Imports you can see", responses={200: ImportJobSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(summary="Progress of an import", responses={200: ImportJobSerializer, **ERRORS}),
 )
-class ImportJobViewSet(SafeQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportJobViewSet(FunnelViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """CSV imports of leads: managers and admins start them; everyone sees their own, managers their team's."""
 
     serializer_class = ImportJobSerializer

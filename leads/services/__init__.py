@@ -1,4 +1,4 @@
-"""Writes on leads, split by sub-domain: capture (create, edit, status), conversion, scoring, assignment.
+"""Writes on leads: capture (create, edit, status, the conversion stamp) and web forms.
 
 Import from the sub-module that owns a service, e.g. `from leads.services.capture import create_lead`.
 """

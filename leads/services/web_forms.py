@@ -1,12 +1,15 @@
-"""Public web-to-lead capture: a website form posts a lead with its form key."""
+"""Web forms: their configuration, and the public web-to-lead capture (a website form posts a lead with its key)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.db import transaction
 
 from activities.services import record_event
+from core.exceptions import PermissionDenied
+from core.services import apply_changes, save_validated
 from core.text import normalize_email
 from leads.models import Lead, WebForm
 from leads.services.capture import create_lead, update_lead
@@ -54,3 +57,59 @@ def capture_web_form_submission(form: WebForm, *, data: dict[str, Any]) -> Lead:
         data={"form": form.pk, "fields": sorted(k for k, v in fields.items() if v not in ("", None))},
     )
     return lead
+
+
+WEB_FORM_CONFIG_FIELDS = ["name", "form_key", "allowed_return_urls", "default_source", "default_owner", "is_active"]
+
+
+def new_form_key() -> str:
+    """A fresh, unguessable form key (32 URL-safe characters)."""
+    return secrets.token_urlsafe(24)
+
+
+def _check_can_configure(by) -> None:
+    if by is not None and not by.can_manage:
+        raise PermissionDenied("Only managers and admins configure web forms.")
+
+
+@transaction.atomic
+def create_web_form(*, by, form_key: str = "", **fields: Any) -> WebForm:
+    """Create a web form; without a `form_key` it gets a fresh one.
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+        ValidationError: a field is invalid or the key is taken.
+    """
+    _check_can_configure(by)
+    form = WebForm(
+        form_key=form_key or new_form_key(), **{k: v for k, v in fields.items() if k in WEB_FORM_CONFIG_FIELDS}
+    )
+    save_validated(form)
+    return form
+
+
+@transaction.atomic
+def update_web_form(form: WebForm, *, by, data: dict[str, Any]) -> WebForm:
+    """Edit a web form; a new `form_key` replaces the old one at once (posts with the old key are refused).
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+        ValidationError: a field is invalid or the key is taken.
+    """
+    _check_can_configure(by)
+    form = WebForm.objects.select_for_update().get(pk=form.pk)
+    changes = apply_changes(form, data, fields=WEB_FORM_CONFIG_FIELDS)
+    if changes:
+        save_validated(form, update_fields=list(changes))
+    return form
+
+
+@transaction.atomic
+def delete_web_form(form: WebForm, *, by) -> None:
+    """Delete a web form; its leads stay, and their timelines keep the submissions.
+
+    Raises:
+        PermissionDenied: `by` is a rep.
+    """
+    _check_can_configure(by)
+    WebForm.objects.filter(pk=form.pk).delete()

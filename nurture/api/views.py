@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.serializers import ErrorSerializer
-from core.viewsets import ServiceWritesMixin
+from core.viewsets import FunnelViewMixin, SafeQueryMixin, ServiceWritesMixin
 from leads.models import Lead
 from nurture.api.serializers import EnrollInputSerializer, EnrollmentSerializer, SequenceSerializer
 from nurture.models import Delivery, Enrollment, Sequence, Step
@@ -30,7 +30,7 @@ class CanConfigureNurture(permissions.BasePermission):
     partial_update=extend_schema(responses={200: SequenceSerializer, 409: ErrorSerializer}),
     destroy=extend_schema(responses={204: None, 409: ErrorSerializer}),
 )
-class SequenceViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class SequenceViewSet(FunnelViewMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     """Nurture sequences with their ordered `steps` (admins and managers)."""
 
     serializer_class = SequenceSerializer
@@ -58,7 +58,7 @@ class EnrollmentFilter(filters.FilterSet):
     list=extend_schema(responses={200: EnrollmentSerializer(many=True)}),
     retrieve=extend_schema(responses={200: EnrollmentSerializer}),
 )
-class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnrollmentViewSet(SafeQueryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Nurture enrollments of the leads the caller can see, with their deliveries."""
 
     serializer_class = EnrollmentSerializer
@@ -71,7 +71,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
 
 
-class LeadEnrollView(APIView):
+class LeadEnrollView(FunnelViewMixin, APIView):
     """`POST /api/v1/leads/{id}/enroll/`: enrol a visible lead in a sequence by hand."""
 
     @extend_schema(

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.serializers import ErrorSerializer
-from core.viewsets import ServiceWritesMixin
+from core.viewsets import FunnelViewMixin, ServiceWritesMixin
 from leads.api.views import LeadActionViewSet
 from leads.models import Lead
 from scoring import services
@@ -74,7 +74,7 @@ _ERRORS = {
     ),
     destroy=extend_schema(responses={204: None, 404: ErrorSerializer, **_ERRORS}),
 )
-class ScoringRuleViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class ScoringRuleViewSet(FunnelViewMixin, ServiceWritesMixin, viewsets.ModelViewSet):
     """Fit rules of the lead score (admins and managers). Every change rescores all leads in the background."""
 
     serializer_class = ScoringRuleSerializer

@@ -107,7 +107,29 @@
     });
   }
 
+  // Narrow screens: the menu button shows and hides the navigation. Without this file the navigation stays
+  // open (the button only shows once the header is marked collapsible here).
+  function navToggle() {
+    var button = document.querySelector("[data-nav-toggle]");
+    if (!button) return;
+    var header = button.closest(".topbar");
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("nav-open", open);
+    }
+    header.classList.add("nav-collapsible");
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") return;
+      setOpen(false);
+      button.focus();
+    });
+  }
+
   ready(function () {
+    navToggle();
     dueField();
     autosubmit();
     bulk();

@@ -286,7 +286,9 @@ def test_a_database_from_before_the_move_migrates_forward_with_every_row_intact(
     # Every other table, moved or not, holds exactly the rows it held: no row lost, changed or added (post_migrate
     # adds no permission: they all still point at their content types).
     del before["django_content_type"], after["django_content_type"]
-    assert after.keys() == before.keys()
+    # Tables that later migrations add (the same migrate run applies them) start empty.
+    assert before.keys() <= after.keys()
+    assert all(not after[table] for table in after.keys() - before.keys())
     for table, rows in before.items():
         assert after[table] == rows, table
     assert all(before[f"leads_{model}"] for _, _, model in MOVED if model != "idempotencykey")

@@ -6,7 +6,6 @@ query), not by the list's content.
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,29 +15,6 @@ from leads.models import Lead
 from tests.factories import AccountFactory, LeadFactory
 
 pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def test_the_funnel_renders_and_a_click_on_a_stage_opens_the_filtered_lead_list(page, live_server, manager, rep):

@@ -233,7 +233,7 @@ def test_the_csv_export_carries_the_visible_numbers_and_escapes_formulas(client,
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows == [["Reason", "Deals", "Amount"], ["'=cmd|' /C calc'!A0", "1", "10.00"]]
+    assert rows == [["Reason", "Deals", "Amount (USD)"], ["'=cmd|' /C calc'!A0", "1", "10.00"]]
 
 
 def test_every_table_exports_as_csv(client, admin, rep):

@@ -1,6 +1,5 @@
 """The unsubscribe flow end to end: the link in a sent email, opened in Chromium."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -13,24 +12,10 @@ from nurture.services.enrollment import enroll_lead
 from nurture.services.sending import send_due_steps
 from tests.factories import LeadFactory, SequenceFactory, StepFactory, UserFactory
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.mark.chromium
 @pytest.mark.django_db(transaction=True)
-def test_a_lead_unsubscribes_from_the_link_in_its_email_and_gets_no_further_steps(live_server, settings):
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def test_a_lead_unsubscribes_from_the_link_in_its_email_and_gets_no_further_steps(live_server, settings, page):
     settings.SITE_URL = live_server.url
     rep = UserFactory(username="browser-rep")
     sequence = SequenceFactory()
@@ -41,17 +26,11 @@ def test_a_lead_unsubscribes_from_the_link_in_its_email_and_gets_no_further_step
     send_due_steps()
     link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(link)
-            assert "ada@engines.example" in page.inner_text("main")
-            page.get_by_role("button", name="Unsubscribe").click()
-            page.wait_for_selector("text=You are unsubscribed")
-            assert "will not receive these emails again" in page.get_by_role("status").inner_text()
-        finally:
-            browser.close()
+    page.goto(link)
+    assert "ada@engines.example" in page.inner_text("main")
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.wait_for_selector("text=You are unsubscribed")
+    assert "will not receive these emails again" in page.get_by_role("status").inner_text()
 
     assert Lead.objects.get(pk=lead.pk).unsubscribed_at is not None
     Enrollment.objects.filter(pk=enrollment.pk).update(next_send_at=timezone.now() - timedelta(seconds=1))
