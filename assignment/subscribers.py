@@ -1,8 +1,14 @@
-"""How assignment reacts to the events of the apps below it: an unowned lead is handed to the rules."""
+"""How assignment reacts to events: an unowned lead is handed to the rules; owners and managers are told."""
 
 from __future__ import annotations
 
-from assignment.tasks import assign_lead_task
+from assignment.events import AssignmentEvent
+from assignment.tasks import (
+    assign_lead_task,
+    notify_assignment_failed_task,
+    notify_new_owner_digest_task,
+    notify_new_owner_task,
+)
 from core.events import Event, subscribe
 from leads.events import LeadEvent
 from scoring.events import ScoringEvent
@@ -24,3 +30,18 @@ def assign_new_mql(event: Event) -> None:
     """
     if len(event.record_ids) == 1 and "owner" in event.data and event.data["owner"] is None:
         assign_lead_task.delay_on_commit(event.record_id)
+
+
+@subscribe(AssignmentEvent.ASSIGNED)
+def tell_new_owner(event: Event) -> None:
+    """Email the new owner: about the lead, or one digest of a bulk pass's leads."""
+    if event.data.get("digest"):
+        notify_new_owner_digest_task.delay_on_commit(event.data["owner"], list(event.record_ids))
+    else:
+        notify_new_owner_task.delay_on_commit(event.record_id, event.data["owner"])
+
+
+@subscribe(AssignmentEvent.FAILED)
+def tell_managers_nobody_could_take(event: Event) -> None:
+    """Email the managers responsible for leads nobody could take."""
+    notify_assignment_failed_task.delay_on_commit(list(event.record_ids))

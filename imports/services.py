@@ -53,7 +53,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assignment.services import BulkAssignment, notify_owners
+from core.events import publish
 from core.exceptions import PermissionDenied
+from imports.events import ImportEvent
 from imports.models import ImportJob, ImportRowError
 from imports.reading import (
     CHUNK_ROWS,
@@ -135,9 +137,7 @@ def start_import(job: ImportJob, *, by: User, mapping: Any) -> ImportJob:
 
 
 def _enqueue(job: ImportJob) -> None:
-    from imports.tasks import run_import_bulk_task
-
-    run_import_bulk_task.delay_on_commit(job.pk)
+    publish(ImportEvent.QUEUED, job)
 
 
 def purge_import_files(*, now: datetime | None = None) -> int:

@@ -8,3 +8,5 @@ class ScoringEvent(models.TextChoices):
     SCORE_CHANGED = "scoring.score_changed"
     # Leads first reached the MQL threshold; data: {"owner": owner id or None} when it is one lead.
     REACHED_MQL = "scoring.reached_mql"
+    # The fit rules or engagement weights changed: every lead is rescored.
+    RULES_CHANGED = "scoring.rules_changed"

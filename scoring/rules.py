@@ -25,14 +25,21 @@ from __future__ import annotations
 import operator as op
 from decimal import Decimal, InvalidOperation
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 
-if TYPE_CHECKING:
-    from scoring.models import ScoringRule
+
+class Rule(Protocol):
+    """What compiling a rule reads: a `scoring.models.ScoringRule` (this module sits below the models)."""
+
+    field: str
+    operator: str
+    value: str
+    points: int
+
 
 # --- engagement kinds --------------------------------------------------------------------------------
 NURTURE_OPENED = "nurture_opened"
@@ -162,7 +169,7 @@ def rule_condition(field: str, operator: str, value: str) -> Q:
     raise ValidationError({"operator": [f"Unknown operator {operator!r}."]})
 
 
-def rule_points(rule: ScoringRule) -> Case:
+def rule_points(rule: Rule) -> Case:
     """`CASE WHEN <rule matches> THEN points ELSE 0 END`."""
     return Case(
         When(rule_condition(rule.field, rule.operator, rule.value), then=Value(rule.points)),
@@ -171,7 +178,7 @@ def rule_points(rule: ScoringRule) -> Case:
     )
 
 
-def fit_expression(rules: list[ScoringRule]):
+def fit_expression(rules: list[Rule]):
     """The sum of every rule's CASE expression (0 without rules)."""
     terms = [rule_points(rule) for rule in rules]
     return reduce(op.add, terms) if terms else Value(0, output_field=IntegerField())

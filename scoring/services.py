@@ -33,7 +33,6 @@ from scoring.sql import (
     stamp_mql_sql,
     update_scores_sql,
 )
-from scoring.tasks import rescore_all_leads_bulk_task
 from users.models import User
 
 logger = logging.getLogger(__name__)
@@ -236,7 +235,7 @@ def _scoring_changed() -> None:
     ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).update(
         status=ScoringRun.Status.SUPERSEDED, finished_at=timezone.now()
     )
-    rescore_all_leads_bulk_task.delay_on_commit()
+    publish(ScoringEvent.RULES_CHANGED)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection as default_connection
 from django.db.models import Q
@@ -23,11 +23,9 @@ from scoring.rules import (
     EVENT_ENGAGEMENT_KINDS,
     MAX_HALF_LIVES,
     MQL_EVENT_KIND,
+    Rule,
     fit_expression,
 )
-
-if TYPE_CHECKING:
-    from scoring.models import ScoringRule
 
 
 def fit_sql(scoring: Scoring, conn=None) -> tuple[str, list[Any]]:
@@ -69,7 +67,7 @@ class LeadFilter:
 class Scoring:
     """Everything a score depends on, read once: the active rules, engagement weights, thresholds and `now`."""
 
-    rules: tuple[ScoringRule, ...]
+    rules: tuple[Rule, ...]
     weights: tuple[tuple[str, int], ...]
     now: datetime
     half_life_seconds: float

@@ -5,8 +5,9 @@ from __future__ import annotations
 from activities.events import ActivityEvent
 from core.events import Event, subscribe
 from leads.events import LeadEvent
+from scoring.events import ScoringEvent
 from scoring.rules import ENGAGEMENT_KINDS, SCORED_FIELDS
-from scoring.tasks import score_lead_task
+from scoring.tasks import rescore_all_leads_bulk_task, score_lead_task
 
 
 @subscribe(LeadEvent.CREATED)
@@ -28,3 +29,9 @@ def rescore_engaged_leads(event: Event) -> None:
     if event.data.get("kind") in ENGAGEMENT_KINDS:
         for lead_id in event.record_ids:
             score_lead_task.delay_on_commit(lead_id)
+
+
+@subscribe(ScoringEvent.RULES_CHANGED)
+def rescore_everyone(event: Event) -> None:
+    """Rescore every lead with the new rules (the run that used the old ones was superseded)."""
+    rescore_all_leads_bulk_task.delay_on_commit()

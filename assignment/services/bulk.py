@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from activities.models import Event
 from activities.services import record_event_on_leads
+from assignment.events import AssignmentEvent
 from assignment.models import AssignmentRule
 from assignment.routing import (
     ASSIGNED,
@@ -34,6 +35,7 @@ from assignment.routing import (
     _Pool,
     routing_scope,
 )
+from core.events import publish
 from core.exceptions import NotFound, PermissionDenied
 from leads.models import Lead
 from users.models import User
@@ -155,8 +157,6 @@ def _record(
     """Write what `decisions` decided: owners, timeline events, rule cursors, and the managers' "could not be
     assigned" email after commit. `new_leads`: the leads were just inserted with their owners, so there is no
     owner to write and no earlier "could not be assigned" note to look for."""
-    from assignment.tasks import notify_assignment_failed_task
-
     now = timezone.now()
     rules_by_pk = {compiled.rule.pk: compiled.rule for compiled in decisions.rules}
     # (owner, event summary, event data, lead ids): one "assigned" event per lead of each entry.
@@ -209,7 +209,7 @@ def _record(
                 )
                 fresh.extend(new_ids)
         if fresh:
-            notify_assignment_failed_task.delay_on_commit(sorted(fresh))
+            publish(AssignmentEvent.FAILED, record_ids=sorted(fresh), by=by)
         into.unassigned.extend(failed_ids)
 
 
@@ -265,10 +265,8 @@ class NewLeadRouting:
 
 def notify_owners(result: BulkAssignment) -> None:
     """Email each new owner one digest of the leads a bulk pass gave them, after commit."""
-    from assignment.tasks import notify_new_owner_digest_task
-
     for owner_id, ids in result.assigned.items():
-        notify_new_owner_digest_task.delay_on_commit(owner_id, ids)
+        publish(AssignmentEvent.ASSIGNED, record_ids=ids, data={"owner": owner_id, "digest": True})
 
 
 def _write_assignments_postgres(entries: list[_Entry], *, by, now, owners_written: bool = False) -> None:

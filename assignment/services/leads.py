@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from activities.models import Event
 from activities.services import record_event
+from assignment.events import AssignmentEvent
 from assignment.models import AssignmentRule
 from assignment.routing import (
     ASSIGNED,
@@ -23,6 +24,7 @@ from assignment.routing import (
     _first_match,
     _load_pool,
 )
+from core.events import publish
 from core.exceptions import NotFound, PermissionDenied
 from core.services import save_validated
 from leads.exceptions import LeadConverted
@@ -32,14 +34,12 @@ from users.models import User
 
 def _record_failure(lead_id: int, rule: AssignmentRule | None, *, by: User | None) -> None:
     """Note on the timeline, once per lead, that nobody could take it, and tell its manager after commit."""
-    from assignment.tasks import notify_assignment_failed_task
-
     # The lead row lock makes "is there a failure event yet?" and its insert one step per lead.
     locked = Lead.objects.select_for_update(of=("self",)).filter(pk=lead_id, owner__isnull=True).first()
     if locked is None or Event.objects.filter(lead_id=lead_id, kind=ASSIGNMENT_FAILED).exists():
         return
     record_event(ASSIGNMENT_FAILED, _failure_summary(rule), by=by, lead=locked, data=_failure_data(rule))
-    notify_assignment_failed_task.delay_on_commit([lead_id])
+    publish(AssignmentEvent.FAILED, record_ids=[lead_id], by=by)
 
 
 @transaction.atomic
@@ -57,8 +57,6 @@ def assign_lead(lead: Lead, *, by: User | None = None, owner: User | None = None
     """
     if owner is not None:
         return _assign_by_hand(lead, owner=owner, by=by)
-    from assignment.tasks import notify_new_owner_task
-
     current = Lead.objects.filter(pk=lead.pk).first()
     if current is None or current.owner_id is not None or current.status in CLOSED_STATUSES:
         return current or lead
@@ -102,13 +100,11 @@ def assign_lead(lead: Lead, *, by: User | None = None, owner: User | None = None
         lead=current,
         data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": None},
     )
-    notify_new_owner_task.delay_on_commit(current.pk, owner_id)
+    publish(AssignmentEvent.ASSIGNED, current, by=by, data={"owner": owner_id})
     return current
 
 
 def _assign_by_hand(lead: Lead, *, owner: User, by: User | None) -> Lead:
-    from assignment.tasks import notify_new_owner_task
-
     if by is None or not by.can_manage:
         raise PermissionDenied("Only managers and admins may choose the owner.", field="owner")
     if not Lead.objects.visible_to(by).filter(pk=lead.pk).exists():
@@ -130,5 +126,5 @@ def _assign_by_hand(lead: Lead, *, owner: User, by: User | None) -> Lead:
         lead=lead,
         data={"rule": None, "method": MANUAL, "previous_owner": previous_owner},
     )
-    notify_new_owner_task.delay_on_commit(lead.pk, owner.pk)
+    publish(AssignmentEvent.ASSIGNED, lead, by=by, data={"owner": owner.pk})
     return lead
