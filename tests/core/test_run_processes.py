@@ -140,6 +140,7 @@ class _Consumer:
 def _shut_down(pool_cls, monkeypatch, broker_url: str = "filesystem://") -> None:
     monkeypatch.setattr(_PollingShutdown, "main_thread_only_polls", False)
     monkeypatch.setattr(app.conf, "broker_url", broker_url)
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)  # Celery reads it before its own setting (the Redis CI run)
     worker_ready.send(sender=_Consumer(pool_cls))
     worker_shutting_down.send(sender="worker@test", sig="SIGTERM", how="Warm", exitcode=0)
 
