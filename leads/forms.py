@@ -29,8 +29,11 @@ class LeadFilterForm(forms.Form):
     )
     source = forms.ChoiceField(required=False, choices=[("", "Any source"), *LeadSource.choices])
     rating = forms.ChoiceField(required=False, choices=[("", "Any rating"), *Lead.Rating.choices])
+    # The milestone (`mql_at`, the funnel's MQL count), not the badge: a lead whose score fell keeps its milestone.
     mql = forms.ChoiceField(
-        required=False, label="MQL", choices=[("", "MQL or not"), ("yes", "MQL"), ("no", "Not MQL")]
+        required=False,
+        label="MQL",
+        choices=[("", "MQL or not"), ("yes", "Reached MQL"), ("no", "Never MQL")],
     )
     sql = forms.ChoiceField(
         required=False, label="SQL", choices=[("", "SQL or not"), ("yes", "SQL (qualified)"), ("no", "Not SQL")]

@@ -187,7 +187,16 @@ class Lead(OwnedModel):
 
     @property
     def is_mql(self) -> bool:
+        """Whether the lead ever reached MQL: the funnel's meaning. `mql_at` stays when the score decays."""
         return self.mql_at is not None
+
+    @property
+    def holds_mql(self) -> bool:
+        """Whether the lead is marketing-qualified now: its score is at or above `FUNNEL_MQL_THRESHOLD`.
+
+        The MQL badge shows this; the milestone (`mql_at`, `is_mql`) is history and shows as "MQL since".
+        """
+        return self.score >= settings.FUNNEL_MQL_THRESHOLD
 
     @staticmethod
     def rating_for(score: int) -> str:

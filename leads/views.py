@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -55,6 +56,7 @@ class LeadListView(RecordListView):
             "status_choices": STATUS_CHOICES_FOR_REPS,
             "owners": self.owners,
             "here": self.request.get_full_path(),
+            "mql_threshold": settings.FUNNEL_MQL_THRESHOLD,
         }
 
 
@@ -72,6 +74,7 @@ class LeadDetailView(RecordDetailView):
         return {
             "status_form": StatusForm(initial={"status": lead.status}),
             "duplicates": list_duplicate_candidates(lead, self.request.user) if not lead.is_converted else None,
+            "mql_threshold": settings.FUNNEL_MQL_THRESHOLD,
         }
 
 

@@ -59,6 +59,14 @@ class User(AbstractUser):
         return self.name or self.get_full_name() or self.username
 
     @property
+    def initials(self) -> str:
+        """Up to two letters for tight spots (the pipeline cards): "Ada Lovelace" → "AL", "walker" → "WA"."""
+        words = self.display_name.split() or [self.username or "?"]
+        if len(words) == 1:
+            return words[0][:2].upper()
+        return (words[0][0] + words[-1][0]).upper()
+
+    @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN or self.is_superuser
 

@@ -7,22 +7,38 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
-  // Inline status selects submit on change; unqualified asks for the reason first.
-  function autosubmit() {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-      var form = select.form;
-      var initial = select.value;
-      form.querySelectorAll("[data-js-hide]").forEach(function (el) { el.hidden = true; });
-      select.addEventListener("change", function () {
-        if (select.value === "unqualified") {
+  // Inline status selects in a list save only on an explicit confirm: the Set button, or Enter on the select.
+  // Never on a change event: ArrowDown on a focused select (or the wheel) changes its value, and a keyboard user
+  // walking the list must not rewrite a lead's status. A picked but unsaved status marks the form pending; Escape
+  // puts the saved one back. Unqualified asks for the reason before it is sent.
+  function statusConfirm() {
+    document.querySelectorAll("form[data-status-confirm]").forEach(function (form) {
+      var select = form.querySelector("select[name=status]");
+      // The saved status is the option the page marked selected (a restored page may show another).
+      var saved = Array.prototype.filter.call(select.options, function (o) { return o.defaultSelected; })[0];
+      var initial = saved ? saved.value : select.value;
+      function refresh() { form.classList.toggle("pending", select.value !== initial); }
+      select.addEventListener("change", refresh);
+      select.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          form.requestSubmit();
+        } else if (event.key === "Escape" && select.value !== initial) {
+          select.value = initial;
+          refresh();
+        }
+      });
+      form.addEventListener("submit", function (event) {
+        if (select.value === initial) { event.preventDefault(); return; }
+        if (select.value === "unqualified" && !form.querySelector("input[name=reason]")) {
           var reason = window.prompt("Why is this lead unqualified?");
-          if (!reason || !reason.trim()) { select.value = initial; return; }
+          if (!reason || !reason.trim()) { event.preventDefault(); return; }
           var input = document.createElement("input");
           input.type = "hidden"; input.name = "reason"; input.value = reason.trim();
           form.appendChild(input);
         }
-        form.submit();
       });
+      refresh();
     });
   }
 
@@ -131,7 +147,7 @@
   ready(function () {
     navToggle();
     dueField();
-    autosubmit();
+    statusConfirm();
     bulk();
     board();
   });
