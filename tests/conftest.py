@@ -224,3 +224,11 @@ def new_context(browser):
 def page(new_context):
     """A page in a fresh browser context."""
     return new_context().new_page()
+
+
+@pytest.fixture
+def default_stages(transactional_db):
+    """Re-seed the default stages that an earlier transactional test's flush may have removed (browser tests)."""
+    from django.apps import apps
+
+    importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)

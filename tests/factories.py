@@ -10,6 +10,9 @@ from leads.models import Lead
 from opportunities.models import Opportunity, Stage
 from users.models import Team, User
 
+# Every factory-made user signs in with this.
+PASSWORD = "correct horse battery"
+
 
 class UserFactory(DjangoModelFactory):
     class Meta:
@@ -20,7 +23,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     name = factory.Faker("name")
     role = User.Role.REP
-    password = factory.django.Password("correct horse battery")
+    password = factory.django.Password(PASSWORD)
 
 
 class TeamFactory(DjangoModelFactory):
@@ -113,3 +116,17 @@ class StepFactory(DjangoModelFactory):
     delay_days = 0
     subject = factory.Sequence(lambda n: f"Step {n} for {{{{ first_name }}}}")
     body_text = "Hello {{ first_name }} at {{ company }}."
+
+
+def qualified_lead(owner, **fields) -> Lead:
+    """A sales-qualified lead of Ada Lovelace at Acme owned by `owner`, ready to convert; `fields` override."""
+    values = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@acme.example",
+        "company": "Acme",
+        "status": Lead.Status.QUALIFIED,
+        "owner": owner,
+    }
+    values.update(fields)
+    return LeadFactory(**values)

@@ -14,22 +14,9 @@ from contacts.services import create_contact
 from conversion.services import convert_lead
 from leads.models import Lead
 from opportunities.models import Opportunity, Stage
-from tests.factories import LeadFactory
+from tests.factories import qualified_lead
 
 pytestmark = pytest.mark.django_db
-
-
-def qualified_lead(owner, **fields):
-    values = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "email": "ada@acme.example",
-        "company": "Acme",
-        "status": Lead.Status.QUALIFIED,
-        "owner": owner,
-    }
-    values.update(fields)
-    return LeadFactory(**values)
 
 
 def url(lead, action="convert"):

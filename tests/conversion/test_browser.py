@@ -7,20 +7,7 @@ from accounts.models import Account
 from accounts.services import create_account
 from leads.models import Lead
 from opportunities.models import Opportunity
-from tests.factories import LeadFactory
-
-
-def qualified_lead(owner, **fields):
-    values = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "email": "ada@acme.example",
-        "company": "Acme",
-        "status": Lead.Status.QUALIFIED,
-        "owner": owner,
-    }
-    values.update(fields)
-    return LeadFactory(**values)
+from tests.factories import qualified_lead
 
 
 @pytest.mark.chromium

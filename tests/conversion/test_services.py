@@ -20,24 +20,17 @@ from core.exceptions import PermissionDenied
 from leads.exceptions import LeadAlreadyConverted, LeadNotConvertible
 from leads.models import Lead, LeadStatusChange
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
-from tests.factories import ActivityFactory, LeadFactory
+from tests import factories
+from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def qualified_lead(owner, **fields):
-    values = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "email": "ada@acme.example",
-        "company": "Acme",
-        "website": "",
-        "status": Lead.Status.QUALIFIED,
-        "qualified_at": timezone.now() - timedelta(days=2),
-        "owner": owner,
-    }
-    values.update(fields)
-    return LeadFactory(**values)
+    """The shared qualified lead, qualified two days ago and without a website (matching goes by email domain)."""
+    return factories.qualified_lead(
+        owner, **{"website": "", "qualified_at": timezone.now() - timedelta(days=2), **fields}
+    )
 
 
 def account_of(owner, **fields):

@@ -1,12 +1,11 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import PASSWORD
 from users.models import ApiToken, SecurityEvent
 from users.services import create_api_token, deactivate_user, revoke_api_token
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery"
 
 
 def _login(client, username, password):

@@ -1,22 +1,11 @@
 """A status select in the lead list saves only on an explicit confirm, never on a keypress that merely picks."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from leads.models import Lead, LeadStatusChange
-from tests.factories import LeadFactory, UserFactory
+from tests.factories import PASSWORD, LeadFactory, UserFactory
 
-PASSWORD = "correct horse battery"
-
-pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def default_stages(transactional_db):
-    """Re-seed the default stages that an earlier transactional test's flush may have removed."""
-    importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)
+pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("default_stages")]
 
 
 @pytest.fixture

@@ -1,26 +1,17 @@
 """The pipeline board's cards are compact: a column of 15 deals fits one laptop screen, and moves still work."""
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps
 
 from opportunities.models import Opportunity, Stage
 from opportunities.services import create_opportunity
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import PASSWORD, AccountFactory, UserFactory
 
-PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1280, "height": 800}
 CARDS = 15
 
-pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def default_stages(transactional_db):
-    """Re-seed the default stages that an earlier transactional test's flush may have removed."""
-    importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)
+pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("default_stages")]
 
 
 @pytest.fixture

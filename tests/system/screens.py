@@ -20,9 +20,7 @@ from nurture.services.enrollment import enroll_lead
 from nurture.tokens import make_unsubscribe_token
 from opportunities.models import OpportunityContactRole, Stage
 from opportunities.services import create_opportunity, move_opportunity_stage
-from tests.factories import AccountFactory, ContactFactory, LeadFactory, SequenceFactory, StepFactory
-
-PASSWORD = "correct horse battery"
+from tests.factories import PASSWORD, AccountFactory, ContactFactory, LeadFactory, SequenceFactory, StepFactory
 
 
 @dataclass(frozen=True)

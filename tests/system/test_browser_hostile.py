@@ -3,10 +3,7 @@ and the main pages run under the Content-Security-Policy without a single violat
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.db import models
 
 from accounts.models import Account
@@ -16,6 +13,7 @@ from leads.models import Lead
 from nurture.services.enrollment import enroll_lead
 from opportunities.models import Opportunity
 from tests.factories import (
+    PASSWORD,
     AccountFactory,
     ActivityFactory,
     ContactFactory,
@@ -26,7 +24,6 @@ from tests.factories import (
     UserFactory,
 )
 
-PASSWORD = "correct horse battery"
 PAYLOADS = [
     '<img src=x onerror=alert("xss")>',
     '"><svg onload=alert(1)>',
@@ -42,13 +39,7 @@ CSP_LISTENER = (
     " e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile));"
 )
 
-pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def default_stages(transactional_db):
-    """Re-seed the default stages that an earlier transactional test's flush may have removed."""
-    importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)
+pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("default_stages")]
 
 
 @pytest.fixture

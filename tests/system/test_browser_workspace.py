@@ -1,25 +1,15 @@
 """The rep's daily loop in a real browser: sign in, find a lead, work it, move the deal on the board."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 from opportunities.models import Stage
 from opportunities.services import create_opportunity
 from scoring.models import ScoringRule
-from tests.factories import AccountFactory, LeadFactory, SequenceFactory, StepFactory, UserFactory
+from tests.factories import PASSWORD, AccountFactory, LeadFactory, SequenceFactory, StepFactory, UserFactory
 
-PASSWORD = "correct horse battery"
 XSS = "<img src=x onerror=alert(1)>"
 
-pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def default_stages(transactional_db):
-    """Re-seed the default stages that an earlier transactional test's flush may have removed."""
-    importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)
+pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("default_stages")]
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's password
+from tests.factories import PASSWORD
 
 
 def _token(client, password):
