@@ -1,21 +1,27 @@
 """Render the main pages with the demo data in headless Chromium and save them to docs/screenshots/.
 
-Usage: `make screenshots` (or `.venv/bin/python scripts/screenshots.py [--leads N] [--out DIR]`).
+Usage: `make screenshots` (or `.venv/bin/python scripts/screenshots.py [--leads N] [--out DIR] [--only NAME …]`).
 It builds a throwaway SQLite database in a temporary var/ directory, loads the demo data with
-`manage.py seed_demo`, starts the app on a free port, signs in as the demo rep and the demo manager,
-and saves one PNG per page. Nothing touches your own var/.
+`manage.py seed_demo`, imports a small CSV as the demo manager (so the import pages have a finished job), starts
+the app on a free port, and saves every page in SHOTS twice: `<page>-1280.png` (desktop, 1280x800; the lead page
+1280x1000 so its status buttons show) and `<page>-768.png` (the tablet layout, 768x1024), each as the role that
+uses it — the demo rep (`rep1`), the demo manager (`manager`) or the admin (`admin`). A page shorter than the
+viewport is cut below its content. Nothing touches your own var/. When `optipng` is installed the PNGs are
+recompressed (lossless). README.md and docs/using.md show them: rename or drop a page here, update them there.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +36,78 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "funnel-demo"  # noqa: S105 - the documented demo login, not a secret
+# Width → viewport height: a laptop screen, and a tablet held upright (below 1024 px the tablet layout applies:
+# one column with the side panel first, low-priority table columns hidden).
+VIEWPORTS = {1280: 800, 768: 1024}
+USERNAMES = {"rep": "rep1", "manager": "manager", "admin": "admin"}
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Records the pages are about, looked up once in the seeded database."""
+
+    lead: str  # the demo rep's best-scored open lead with a logged call: score breakdown, status, timeline
+    convert_lead: str  # their best open lead that matches an existing account: the convert page suggests it
+    import_job: str  # the demo manager's CSV import
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    role: str
+    path: str  # formatted with `ids`
+    wait_for: str  # a selector that is there once the page is drawn
+    heights: dict[int, int] = field(default_factory=dict)  # a taller viewport for some widths
+
+
+SHOTS = [
+    # The rep's day: their leads, one lead, converting another into its matched account, tasks, their own funnel.
+    Shot("lead-list", "rep", "/leads/?sort=-score", "table.leads"),
+    Shot("lead-page", "rep", "/leads/{ids.lead}/", "#timeline", heights={1280: 1000}),
+    Shot("convert", "rep", "/leads/{ids.convert_lead}/convert/", "input[name=account]"),
+    Shot("tasks", "rep", "/tasks/", "ul.tasks"),
+    Shot("my-funnel", "rep", "/dashboard/?preset=last_90", "svg.funnel"),
+    # The manager's: the teams' funnel, the board, an import, its result and the leads it brought in.
+    Shot("dashboard", "manager", "/dashboard/?preset=last_90", "svg.funnel"),
+    Shot("pipeline-board", "manager", "/opportunities/board/", "[data-board]"),
+    Shot("import", "manager", "/leads/import/", "input[type=file]"),
+    Shot("import-result", "manager", "/leads/import/{ids.import_job}/", "[data-job-leads]"),
+    Shot("imported-leads", "manager", "/leads/?import_job={ids.import_job}&status=all&owner=any", "table.leads"),
+    # The admin's: the configuration.
+    Shot("admin", "admin", "/admin/", "#content-main"),
+]
+
+FIND_LEADS = """
+from activities.models import Activity
+from conversion.selectors import list_account_matches, pick_account_match
+from leads.models import Lead
+from users.models import User
+rep = User.objects.get(username="rep1")
+open_leads = Lead.objects.visible_to(rep).open().exclude(status="unqualified").order_by("-score", "id")
+called = open_leads.filter(pk__in=Activity.objects.filter(kind="call").values("lead_id")).first()
+convertible = next((lead for lead in open_leads if pick_account_match(list_account_matches(lead, user=rep))), None)
+print((called or open_leads.first()).pk, (convertible or open_leads.first()).pk)
+"""
+
+
+# A small spreadsheet of trade-show leads, the kind a manager imports; the last two rows land in the error report
+# (no last name; employees not a number).
+IMPORT_NAME = "trade-show-leads.csv"
+IMPORT_CSV = """\
+First Name,Last Name,Email,Company,Title,Industry,Country,Employees,Source
+Hannah,Fischer,hannah.fischer@nordwerk.example,Nordwerk GmbH,Head of Sales,Manufacturing,Germany,420,Trade show
+Oliver,Bennett,o.bennett@bennett-logistics.example,Bennett Logistics,COO,Logistics,United Kingdom,180,Trade show
+Chloé,Lambert,chloe.lambert@atelier-lumen.example,Atelier Lumen,Founder,Retail,France,35,Trade show
+Diego,Navarro,diego@navarro-foods.example,Navarro Foods,VP Operations,Food & Beverage,Spain,900,Trade show
+Aisha,Okafor,aisha.okafor@lagos-fintech.example,Lagos Fintech,CTO,Financial Services,Nigeria,150,Trade show
+Tomasz,Nowak,tomasz.nowak@vistula-soft.example,Vistula Software,Sales Director,Software,Poland,260,Trade show
+Emily,Clarke,emily.clarke@harbourhealth.example,Harbour Health,Procurement Lead,Healthcare,Ireland,1200,Trade show
+Kenji,Watanabe,k.watanabe@sakura-robotics.example,Sakura Robotics,CEO,Manufacturing,Japan,75,Trade show
+Ingrid,Larsen,ingrid@fjord-energy.example,Fjord Energy,Head of IT,Energy,Norway,540,Trade show
+Marco,Bianchi,marco.bianchi@bianchi-design.example,Bianchi Design,Managing Director,Retail,Italy,48,Trade show
+Lena,,lena@no-surname.example,Nameless Ltd,Buyer,Retail,Austria,12,Trade show
+Pieter,de Vries,pieter@polder-agri.example,Polder Agri,Owner,Agriculture,Netherlands,many,Trade show
+"""
 
 
 def free_port() -> int:
@@ -40,6 +118,14 @@ def free_port() -> int:
 
 def manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def shell(env: dict, code: str) -> list[str]:
+    """Run `code` in `manage.py shell` and return the words of the last line it printed."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout.strip().splitlines()[-1].split()
 
 
 def wait_until_up(url: str, timeout: float = 60) -> None:
@@ -61,80 +147,75 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/**")
 
 
-def shoot(page, out: Path, name: str) -> None:
-    path = out / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-
-
-FIND_CONVERTIBLE = """
-from users.models import User
-from leads.models import Lead
-from conversion.selectors import list_account_matches, pick_account_match
-rep = User.objects.get(username="rep1")
-for lead in Lead.objects.visible_to(rep).open().exclude(status="unqualified").order_by("-score", "id"):
-    if pick_account_match(list_account_matches(lead, user=rep)):
-        print(lead.pk)
-        break
+FIND_IMPORT = f"""
+from imports.models import ImportJob
+job = ImportJob.objects.filter(original_name={IMPORT_NAME!r}, created_by__username="manager").order_by("pk").first()
+print(job.pk if job else "none")
 """
 
 
-def convertible_lead(env: dict) -> str:
-    """Return the id of the demo rep's best open lead that matches an existing account, or ""."""
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", FIND_CONVERTIBLE], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    return result.stdout.decode().strip().splitlines()[-1] if result.stdout.strip() else ""
+def import_demo_csv(env: dict, var_dir: Path) -> str:
+    """Import IMPORT_CSV as the demo manager, once per database; return the job's id.
+
+    The assignment rules route the new leads to the reps of the manager's team (East).
+    """
+    (job,) = shell(env, FIND_IMPORT)
+    if job == "none":
+        path = var_dir / IMPORT_NAME
+        path.write_text(IMPORT_CSV, encoding="utf-8")
+        manage(env, "import_leads", str(path), "--by", "manager")
+        (job,) = shell(env, FIND_IMPORT)
+    return job
 
 
-def capture(base: str, out: Path, convert_lead_id: str = "") -> None:
+def find_ids(env: dict, var_dir: Path) -> Ids:
+    lead, convert_lead = shell(env, FIND_LEADS)
+    return Ids(lead=lead, convert_lead=convert_lead, import_job=import_demo_csv(env, var_dir))
+
+
+def optimise(paths: list[Path]) -> None:
+    """Recompress the PNGs losslessly when optipng is installed (`apt-get install optipng`)."""
+    optipng = shutil.which("optipng")
+    if optipng and paths:
+        subprocess.run([optipng, "-quiet", "-o2", "-strip", "all", *map(str, paths)], check=True)
+
+
+# How far down the page's content reaches: a short page is cut there instead of saving an empty viewport.
+CONTENT_BOTTOM = "Math.ceil(Math.max(...Array.from(document.body.children, e => e.getBoundingClientRect().bottom)))"
+
+
+def shoot(page, base: str, ids: Ids, shot: Shot, out: Path, width: int, height: int) -> Path:
+    """Open the shot's page at `width`, wait until it is drawn and save the viewport, cut below the content."""
+    page.set_viewport_size({"width": width, "height": shot.heights.get(width, height)})
+    page.goto(base + shot.path.format(ids=ids))
+    page.wait_for_selector(shot.wait_for)
+    viewport = page.viewport_size
+    bottom = min(viewport["height"], page.evaluate(CONTENT_BOTTOM) + 16)
+    path = out / f"{shot.name}-{width}.png"
+    clip = {"x": 0, "y": 0, "width": viewport["width"], "height": bottom}
+    page.screenshot(path=str(path), clip=clip, animations="disabled", caret="hide")
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return path
+
+
+def capture(base: str, out: Path, ids: Ids, only: set[str]) -> list[Path]:
+    """Save every shot at every width, one browser session per role and width."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    shots = [shot for shot in SHOTS if not only or shot.name in only]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1)
-        page = context.new_page()
-
-        sign_in(page, base, "rep1")
-        page.goto(f"{base}/leads/?sort=-score")
-        shoot(page, out, "lead-list")
-        page.click("table.leads tbody tr:first-child td:nth-child(2) a")
-        page.wait_for_selector("#timeline")
-        shoot(page, out, "lead-page")
-        page.goto(f"{base}/opportunities/board/")
-        shoot(page, out, "pipeline-board")
-        first_deal = page.locator(".deal .deal-name").first
-        if first_deal.count():
-            first_deal.click()
-            page.wait_for_selector(".stage-path")
-            shoot(page, out, "opportunity-page")
-            page.click(".subtitle a")
-            page.wait_for_selector("#timeline")
-            shoot(page, out, "account-page")
-        page.goto(f"{base}/tasks/")
-        shoot(page, out, "my-tasks")
-        if convert_lead_id:
-            page.goto(f"{base}/leads/{convert_lead_id}/convert/")
-            page.wait_for_selector("input[name=account]")
-            shoot(page, out, "convert-page")
-        context.close()
-
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1)
-        page = context.new_page()
-        sign_in(page, base, "manager")
-        page.goto(f"{base}/dashboard/?preset=last_90")
-        page.wait_for_selector("svg.funnel")
-        shoot(page, out, "dashboard")
-        context.close()
-
-        tablet = browser.new_context(viewport={"width": 820, "height": 1180}, device_scale_factor=1)
-        page = tablet.new_page()
-        sign_in(page, base, "manager")
-        page.goto(f"{base}/leads/?owner=any&sort=-score")
-        shoot(page, out, "lead-list-manager-tablet")
-        tablet.close()
+        for width, height in VIEWPORTS.items():
+            for role in dict.fromkeys(shot.role for shot in shots):
+                context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+                page = context.new_page()
+                sign_in(page, base, USERNAMES[role])
+                saved += [shoot(page, base, ids, shot, out, width, height) for shot in shots if shot.role == role]
+                context.close()
         browser.close()
+    return saved
 
 
 def main() -> None:
@@ -142,7 +223,11 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=2000, help="how many demo leads to load (as `make run`)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--var-dir", type=Path, help="reuse this var/ directory (already migrated and seeded)")
+    parser.add_argument("--only", nargs="*", default=[], help=f"only these pages ({', '.join(s.name for s in SHOTS)})")
     args = parser.parse_args()
+    unknown = set(args.only) - {shot.name for shot in SHOTS}
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}")
 
     with tempfile.TemporaryDirectory(prefix="funnel-shots-") as tmp:
         var_dir = args.var_dir or Path(tmp)
@@ -158,6 +243,7 @@ def main() -> None:
             print("Loading the demo data…")
             manage(env, "migrate", "--no-input", "-v", "0")
             manage(env, "seed_demo", "--leads", str(args.leads))
+        ids = find_ids(env, var_dir)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
@@ -170,10 +256,13 @@ def main() -> None:
         try:
             wait_until_up(f"{base}/login/")
             print(f"Capturing pages into {args.out}…")
-            capture(base, args.out, convertible_lead(env))
+            saved = capture(base, args.out, ids, set(args.only))
         finally:
             server.terminate()
             server.wait(timeout=10)
+        optimise(saved)
+        total = sum(path.stat().st_size for path in saved)
+        print(f"{len(saved)} screenshots, {total / 1024:,.0f} KiB")
 
 
 if __name__ == "__main__":
