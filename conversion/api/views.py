@@ -18,7 +18,7 @@ from core.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
 from leads.api.serializers import LeadSerializer
 from leads.api.views import LeadActionViewSet
 from opportunities.api.serializers import OpportunitySerializer
-from opportunities.models import Opportunity, Stage
+from opportunities.models import Stage
 from users.models import User
 
 MAX_ID = 2**63 - 1
@@ -74,26 +74,6 @@ class ConvertLeadSerializer(serializers.Serializer):
 
     def validate_opportunity(self, value):
         return {key: item for key, item in (value or {}).items() if item is not None}
-
-
-class Meta:
-    model = Opportunity
-    fields = [
-        "id",
-        "name",
-        "account",
-        "amount",
-        "close_date",
-        "stage",
-        "probability",
-        "forecast_category",
-        "lead_source",
-        "owner",
-        "next_step",
-        "description",
-        "created_at",
-        "updated_at",
-    ]
 
 
 class ConversionSerializer(serializers.Serializer):
