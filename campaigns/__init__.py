@@ -1,0 +1,1 @@
+"""Campaigns: Campaign, members (leads and contacts with a member status), costs."""
