@@ -38,12 +38,37 @@ class User(AbstractUser):
         MANAGER = "manager", "Sales manager"
         ADMIN = "admin", "Admin"
 
+    class Function(models.TextChoices):
+        SDR = "sdr", "Sales development rep (SDR)"
+        AE = "ae", "Account executive (AE)"
+        MANAGER = "manager", "Sales manager"
+
+    class Level(models.TextChoices):
+        JUNIOR = "junior", "Junior"
+        MID = "mid", "Mid"
+        SENIOR = "senior", "Senior"
+
     name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP, db_index=True)
     team = models.ForeignKey("users.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     accepts_leads = models.BooleanField(default=True, help_text="Off: assignment skips this user (e.g. on leave).")
     lead_capacity = models.PositiveIntegerField(
         null=True, blank=True, help_text="Maximum open leads; empty means no limit."
+    )
+    function = models.CharField(
+        max_length=10,
+        choices=Function.choices,
+        blank=True,
+        help_text="Sales function: SDRs work leads, AEs own the deals converted leads hand over.",
+    )
+    level = models.CharField(
+        max_length=10, choices=Level.choices, default=Level.MID, help_text="Experience, for routing rules."
+    )
+    skills = models.JSONField(
+        default=list, blank=True, help_text='Languages, products, industries, e.g. ["de", "fintech"], for routing.'
+    )
+    routing_shares = models.PositiveSmallIntegerField(
+        default=1, help_text="Weighted round-robin: a rep with 2 shares takes twice the leads of one with 1."
     )
 
     objects = FunnelUserManager()
