@@ -8,6 +8,12 @@ from core.models import OwnedModel
 
 
 class Account(OwnedModel):
+    """A customer company, or (`is_person_account`) a person buying for themselves.
+
+    A person account is named after its person and has exactly one contact, the person, created with it: lists
+    and search show it as an account and its contact as a contact, both leading to the same person.
+    """
+
     name = models.CharField(max_length=255)
     website = models.CharField(max_length=255, blank=True)
     domain = models.CharField(max_length=255, blank=True, db_index=True, help_text="Normalised, for matching.")
@@ -22,6 +28,10 @@ class Account(OwnedModel):
     billing_country = models.CharField(max_length=100, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     description = models.TextField(blank=True)
+    is_person_account = models.BooleanField(
+        default=False,
+        help_text="A person, not a company (B2C): the account carries its one contact's name, as in Salesforce.",
+    )
     normalized_name = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
 
     class Meta:

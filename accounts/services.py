@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
@@ -36,6 +37,20 @@ AUDITED_FIELDS = ["owner"]
 def _normalise(account: Account) -> None:
     account.domain = normalize_domain(account.website) if account.website else account.domain
     account.normalized_name = normalize_company_name(account.name)
+
+
+# Deeper account trees than this are refused rather than walked.
+MAX_PARENT_DEPTH = 50
+
+
+def _check_parent(account: Account) -> None:
+    """Refuse a parent that is the account itself or one of its own children, at any depth."""
+    parent_id, depth = account.parent_id, 0
+    while parent_id is not None and account.pk is not None:
+        depth += 1
+        if parent_id == account.pk or depth > MAX_PARENT_DEPTH:
+            raise ValidationError({"parent": ["An account cannot sit under itself or one of its own children."]})
+        parent_id = Account.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
 
 
 @transaction.atomic
@@ -81,6 +96,8 @@ def update_account(account: Account, *, by, data: dict[str, Any]) -> Account:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
         fields.append("owner")
     changes = apply_changes(account, data, fields=fields)
+    if "parent" in changes:
+        _check_parent(account)
     if changes:
         _normalise(account)
         save_validated(account, update_fields=[*changes, "domain", "normalized_name"])

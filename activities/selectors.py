@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import Activity, Event
@@ -34,6 +36,8 @@ KIND_LABELS = {
     "nurture_stopped": ("Nurture stopped", "■"),
     "reply": ("Replied", "↩"),
     "unsubscribed": ("Unsubscribed", "⊘"),
+    "attached": ("Attachment", "⎙"),
+    "attachment_removed": ("Attachment removed", "⎙"),
 }
 
 
@@ -132,3 +136,70 @@ def list_open_tasks(user, *, days_ahead: int = 0):
         .select_related("lead", "contact", "account", "opportunity")
         .order_by("due_at", "id")
     )
+
+
+RECORDS = ("lead", "contact", "account", "opportunity")
+TASK_TABS = {"today": "Today", "overdue": "Overdue", "upcoming": "Upcoming", "done": "Done"}
+UPCOMING_DAYS = 14
+# The Done tab shows the most recently completed tasks, not the whole history.
+DONE_SHOWN = 100
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _task_windows(now: datetime | None) -> dict[str, Q]:
+    """Each open tab's condition on `due_at`, by the local calendar day of `now`."""
+    today = timezone.localdate(now)
+    start, tomorrow = _day_start(today), _day_start(today + timedelta(days=1))
+    horizon = _day_start(today + timedelta(days=UPCOMING_DAYS + 1))
+    return {
+        "today": Q(due_at__gte=start, due_at__lt=tomorrow),
+        "overdue": Q(due_at__lt=start),
+        "upcoming": Q(due_at__gte=tomorrow, due_at__lt=horizon),
+    }
+
+
+def _my_tasks(user):
+    return Activity.objects.visible_to(user).filter(owner=user, kind=Activity.Kind.TASK)
+
+
+def list_tasks(user, *, tab: str, now: datetime | None = None):
+    """Return `user`'s tasks of one tab (today, overdue, upcoming: open, soonest first; done: latest first)."""
+    tasks = _my_tasks(user).select_related(*RECORDS)
+    if tab == "done":
+        return tasks.filter(completed_at__isnull=False).order_by("-completed_at", "-id")[:DONE_SHOWN]
+    return tasks.filter(_task_windows(now)[tab], completed_at__isnull=True).order_by("due_at", "id")
+
+
+def count_open_tasks(user, *, now: datetime | None = None) -> dict[str, int]:
+    """Count `user`'s open tasks in each open tab, in one query."""
+    counts = {name: Count("id", filter=window) for name, window in _task_windows(now).items()}
+    return _my_tasks(user).filter(completed_at__isnull=True).aggregate(**counts)
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    is_today: bool
+    items: list[Activity] = field(default_factory=list)
+
+
+def get_week(user, *, day: date, now: datetime | None = None) -> list[CalendarDay]:
+    """Return the seven days (Monday first) of the week holding `day`, each with `user`'s tasks (by due time) and
+    meetings (by when they take place, else when they were logged), in one query."""
+    monday = day - timedelta(days=day.weekday())
+    today = timezone.localdate(now)
+    days = [CalendarDay(monday + timedelta(days=i), monday + timedelta(days=i) == today) for i in range(7)]
+    items = (
+        Activity.objects.visible_to(user)
+        .filter(owner=user, kind__in=[Activity.Kind.TASK, Activity.Kind.MEETING])
+        .annotate(at=Coalesce("due_at", "created_at"))
+        .filter(at__gte=_day_start(monday), at__lt=_day_start(monday + timedelta(days=7)))
+        .select_related(*RECORDS)
+        .order_by("at", "id")
+    )
+    for item in items[:700]:
+        days[(timezone.localdate(item.at) - monday).days].items.append(item)
+    return days

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.events import ActivityEvent
-from activities.models import Activity, Event
+from activities.models import Activity, Event, Notification
 from core.events import publish
 
 
@@ -79,24 +79,52 @@ def _json_value(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
-def _announce(entries: list[Activity] | list[Event], *, kind: str = ActivityEvent.RECORDED) -> None:
+def _announce(
+    entries: list[Activity] | list[Event], *, kind: str = ActivityEvent.RECORDED, by=None, extra: dict | None = None
+) -> None:
     lead_ids_by_kind: dict[str, list[int]] = defaultdict(list)
     for entry in entries:
         if entry.lead_id is not None:
             lead_ids_by_kind[entry.kind].append(entry.lead_id)
     for entry_kind, lead_ids in lead_ids_by_kind.items():
-        publish(kind, record_ids=lead_ids, data={"kind": entry_kind, "at": entries[0].created_at.isoformat()})
+        data = {"kind": entry_kind, "at": entries[0].created_at.isoformat(), **(extra or {})}
+        publish(kind, record_ids=lead_ids, by=by, data=data)
 
 
 @transaction.atomic
-def log_activity(*, by, kind: str, subject: str, body: str = "", due_at=None, completed_at=None, **records) -> Activity:
-    """Log an activity on one or more records (the lead's `last_activity_at` follows: `ActivityEvent.LOGGED`)."""
+def log_activity(
+    *,
+    by,
+    kind: str,
+    subject: str,
+    body: str = "",
+    due_at=None,
+    completed_at=None,
+    remind_at=None,
+    call_outcome: str = "",
+    duration_seconds: int | None = None,
+    **records,
+) -> Activity:
+    """Log an activity on one or more records (the lead's `last_activity_at` follows: `ActivityEvent.LOGGED`).
+
+    A call's outcome rides on the event (`data["call_outcome"]`): leads start working on a connected call.
+    """
     activity = Activity(
-        kind=kind, subject=subject, body=body, due_at=due_at, completed_at=completed_at, owner=by, **records
+        kind=kind,
+        subject=subject,
+        body=body,
+        due_at=due_at,
+        completed_at=completed_at,
+        remind_at=remind_at,
+        call_outcome=call_outcome or "",
+        duration_seconds=duration_seconds,
+        owner=by,
+        **records,
     )
     activity.full_clean()
     activity.save()
-    _announce([activity], kind=ActivityEvent.LOGGED)
+    extra = {"call_outcome": activity.call_outcome} if activity.call_outcome else None
+    _announce([activity], kind=ActivityEvent.LOGGED, by=by, extra=extra)
     return activity
 
 
@@ -108,7 +136,20 @@ def complete_task(activity: Activity, *, by) -> Activity:
     return activity
 
 
-ACTIVITY_FIELDS = ["kind", "subject", "body", "due_at", "completed_at", "lead", "contact", "account", "opportunity"]
+ACTIVITY_FIELDS = [
+    "kind",
+    "subject",
+    "body",
+    "due_at",
+    "completed_at",
+    "remind_at",
+    "call_outcome",
+    "duration_seconds",
+    "lead",
+    "contact",
+    "account",
+    "opportunity",
+]
 
 
 @transaction.atomic
@@ -120,6 +161,10 @@ def update_activity(activity: Activity, *, by, data: dict[str, Any]) -> Activity
         if field in data and getattr(activity, field) != data[field]:
             changes[field] = data[field]
             setattr(activity, field, data[field])
+    if "remind_at" in changes and activity.reminder_sent_at is not None:
+        # A new reminder time is a new reminder: it is sent again, once.
+        activity.reminder_sent_at = None
+        changes["reminder_sent_at"] = None
     if changes:
         activity.full_clean()
         activity.save(update_fields=[*changes, "updated_at"])
@@ -138,3 +183,30 @@ def move_lead_history(lead, *, contact, account) -> None:
     """Give a converted lead's activities to the person and company it became, where they name none yet."""
     Activity.objects.filter(lead=lead, contact__isnull=True).update(contact=contact)
     Activity.objects.filter(lead=lead, account__isnull=True).update(account=account)
+
+
+def notify(user, *, kind: str, text: str, url: str = "", activity: Activity | None = None, email: bool = False):
+    """Put a notification in `user`'s bell (and, with `email`, queue it to be emailed once)."""
+    notification = Notification(
+        user=user,
+        kind=kind,
+        text=text[:500],
+        url=url[:500],
+        activity=activity,
+        email_status=Notification.EmailStatus.PENDING if email and user.email else Notification.EmailStatus.NONE,
+    )
+    notification.full_clean()
+    notification.save()
+    return notification
+
+
+def mark_notification_read(notification: Notification, *, by) -> Notification:
+    """Mark one of `by`'s notifications read; reading it again changes nothing."""
+    Notification.objects.filter(pk=notification.pk, user=by, read_at__isnull=True).update(read_at=timezone.now())
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def mark_all_notifications_read(*, by) -> int:
+    """Mark every unread notification of `by` read; return how many were unread."""
+    return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())

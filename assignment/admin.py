@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin
 
-from assignment.models import AssignmentRule
+from assignment.models import GRADES, AssignmentRule, Territory
 from assignment.services.rules import RULE_FIELDS, delete_assignment_rule, save_assignment_rule
+from assignment.services.territories import create_territory, delete_territory, update_territory
+from core.admin import AdminServices, ServiceModelAdmin
 from leads.models import Lead, LeadSource
+from users.models import User
 
 
 class CommaSeparatedField(forms.CharField):
@@ -26,6 +29,19 @@ class AssignmentRuleForm(forms.ModelForm):
     )
     countries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive; empty: any.")
     industries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive; empty: any.")
+    grades = forms.MultipleChoiceField(
+        choices=[(g, g) for g in GRADES], required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any."
+    )
+    rep_levels = forms.MultipleChoiceField(
+        choices=User.Level.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any level."
+    )
+    rep_functions = forms.MultipleChoiceField(
+        choices=[(User.Function.SDR, "SDR"), (User.Function.AE, "AE")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None: any function.",
+    )
+    rep_skills = CommaSeparatedField(required=False, help_text="Comma-separated; reps need one of them. Empty: any.")
 
     class Meta:
         model = AssignmentRule
@@ -41,7 +57,7 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
     list_filter = ["active", "method"]
     search_fields = ["name"]
     ordering = ["order", "id"]
-    autocomplete_fields = ["target_user", "target_team"]
+    autocomplete_fields = ["target_user", "target_team", "target_territory"]
     readonly_fields = ["last_assigned_user", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["order", "name", "active"]}),
@@ -56,10 +72,15 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
                     "employees_max",
                     "score_min",
                     "ratings",
+                    "grades",
                 ]
             },
         ),
-        ("Target (neither: all active reps)", {"fields": ["target_user", "target_team", "method"]}),
+        (
+            "Target (none: all active reps)",
+            {"fields": ["target_user", "target_team", "target_territory", "method", "fall_through"]},
+        ),
+        ("Only reps with (empty: any)", {"fields": ["rep_levels", "rep_skills", "rep_functions"]}),
         ("Round-robin cursor", {"fields": ["last_assigned_user", "created_at", "updated_at"]}),
     ]
 
@@ -72,3 +93,22 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         delete_assignment_rule(obj, by=request.user)
+
+
+class TerritoryForm(forms.ModelForm):
+    countries = CommaSeparatedField(required=False, help_text="Comma-separated, case-insensitive.")
+    regions = CommaSeparatedField(required=False, help_text="States or regions; empty: the whole countries.")
+    postal_ranges = CommaSeparatedField(required=False, help_text='E.g. "10000-14999, 20095"; empty: any.')
+
+    class Meta:
+        model = Territory
+        fields = ["name", "active", "countries", "regions", "postal_ranges", "named_accounts", "reps"]
+
+
+@admin.register(Territory)
+class TerritoryAdmin(ServiceModelAdmin):
+    form = TerritoryForm
+    services = AdminServices(create=create_territory, update=update_territory, delete=delete_territory)
+    list_display = ["name", "active"]
+    search_fields = ["name"]
+    autocomplete_fields = ["named_accounts", "reps"]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from assignment.territories import parse_postal_range
 from leads.models import Lead, LeadSource
+from users.models import User
+
+GRADES = ["A", "B", "C", "D"]
 
 
 class AssignmentRuleQuerySet(models.QuerySet):
@@ -44,11 +48,32 @@ class AssignmentRule(models.Model):
         null=True, blank=True, help_text="Matches leads scoring at least this."
     )
     ratings = models.JSONField(default=list, blank=True, help_text="Lead ratings (hot, warm, cold); empty: any.")
+    grades = models.JSONField(default=list, blank=True, help_text="Lead grades (A, B, C, D); empty: any.")
     target_user = models.ForeignKey(
         "users.User", null=True, blank=True, on_delete=models.PROTECT, related_name="assignment_rules"
     )
     target_team = models.ForeignKey(
         "users.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="assignment_rules"
+    )
+    target_territory = models.ForeignKey(
+        "assignment.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignment_rules",
+        help_text="Matches only leads in the territory, and hands them to its reps.",
+    )
+    rep_levels = models.JSONField(
+        default=list, blank=True, help_text="Only reps of these levels (junior, mid, senior); empty: any."
+    )
+    rep_skills = models.JSONField(
+        default=list, blank=True, help_text="Only reps with at least one of these skills; empty: any."
+    )
+    rep_functions = models.JSONField(
+        default=list, blank=True, help_text="Only reps of these functions (sdr, ae); empty: any."
+    )
+    fall_through = models.BooleanField(
+        default=False, help_text="When nobody here can take the lead, try the next matching rule instead of waiting."
     )
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.ROUND_ROBIN)
     last_assigned_user = models.ForeignKey(
@@ -60,6 +85,11 @@ class AssignmentRule(models.Model):
         related_name="+",
         help_text="The round-robin cursor: the next lead goes to the candidate after this user.",
     )
+    cursor_turns = models.PositiveSmallIntegerField(
+        default=1,
+        editable=False,
+        help_text="Leads the cursor's user took in a row: weighted round-robin gives a rep `routing_shares` turns.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,9 +100,11 @@ class AssignmentRule(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_user__isnull=True) | Q(target_team__isnull=True),
+                condition=(Q(target_user__isnull=True) & Q(target_team__isnull=True))
+                | (Q(target_user__isnull=True) & Q(target_territory__isnull=True))
+                | (Q(target_team__isnull=True) & Q(target_territory__isnull=True)),
                 name="assignment_rule_one_target",
-                violation_error_message="Target a user or a team, not both.",
+                violation_error_message="Target a user, a team or a territory: one of them.",
             ),
             models.CheckConstraint(
                 condition=Q(employees_min__isnull=True)
@@ -95,20 +127,26 @@ class AssignmentRule(models.Model):
         from django.core.exceptions import ValidationError
 
         errors: dict[str, list[str]] = {}
-        for field, allowed in (("sources", LeadSource.values), ("ratings", Lead.Rating.values)):
+        for field, allowed in (
+            ("sources", LeadSource.values),
+            ("ratings", Lead.Rating.values),
+            ("grades", GRADES),
+            ("rep_levels", User.Level.values),
+            ("rep_functions", [User.Function.SDR, User.Function.AE]),
+        ):
             value = getattr(self, field)
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 errors[field] = ["Give a list of values."]
             elif unknown := sorted(set(value) - set(allowed)):
                 errors[field] = [f"Unknown value(s) {', '.join(unknown)}; choose from {', '.join(allowed)}."]
-        for field in ("countries", "industries"):
+        for field in ("countries", "industries", "rep_skills"):
             value = getattr(self, field)
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 errors[field] = ["Give a list of names."]
             else:
                 setattr(self, field, [item.strip() for item in value if item.strip()])
-        if self.target_user_id and self.target_team_id:
-            errors["target_team"] = ["Target a user or a team, not both."]
+        if sum(bool(t) for t in (self.target_user_id, self.target_team_id, self.target_territory_id)) > 1:
+            errors["target_team"] = ["Target a user, a team or a territory: one of them."]
         if (
             self.employees_min is not None
             and self.employees_max is not None
@@ -126,4 +164,63 @@ class AssignmentRule(models.Model):
             return str(self.target_user)
         if self.target_team_id:
             return f"team {self.target_team}"
+        if self.target_territory_id:
+            return f"territory {self.target_territory}"
         return "all reps"
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TerritoryQuerySet:
+        """Managers and admins configure territories; reps see none."""
+        if not user or not user.is_authenticated or not user.is_active or not user.can_manage:
+            return self.none()
+        return self
+
+
+class Territory(models.Model):
+    """A sales territory: the leads of some countries, regions and postal-code ranges, or of named accounts.
+
+    A lead falls in the territory when it matches one of the territory's named accounts (`Lead.matched_account`),
+    or when its country is listed and, if regions or postal ranges are given, its state/region is listed and its
+    postal code lies in one of the ranges. Countries and regions compare case-insensitively. A postal range is
+    "from-to" (or one code): codes compare on their first characters as long as the bounds, numerically when both
+    are digits — "10000-14999" holds 10115, "SW1-SW9" holds "SW1A 1AA". An assignment rule targeting the territory
+    matches its leads and hands them to its reps.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+    countries = models.JSONField(default=list, blank=True, help_text="Country names, case-insensitive.")
+    regions = models.JSONField(default=list, blank=True, help_text="States or regions; empty: the whole country.")
+    postal_ranges = models.JSONField(
+        default=list, blank=True, help_text='Postal-code ranges such as "10000-14999" or single codes; empty: any.'
+    )
+    named_accounts = models.ManyToManyField("accounts.Account", blank=True, related_name="territories")
+    reps = models.ManyToManyField("users.User", blank=True, related_name="territories")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, list[str]] = {}
+        for field in ("countries", "regions", "postal_ranges"):
+            value = getattr(self, field)
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                errors[field] = ["Give a list of text values."]
+            else:
+                setattr(self, field, [item.strip() for item in value if item.strip()])
+        if "postal_ranges" not in errors:
+            for text in self.postal_ranges:
+                if parse_postal_range(text) is None:
+                    errors.setdefault("postal_ranges", []).append(f'"{text}" is not a code or a "from-to" range.')
+        if errors:
+            raise ValidationError(errors)

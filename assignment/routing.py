@@ -31,21 +31,40 @@ from typing import Any
 from django.db.models import Count, Q
 
 from assignment.models import AssignmentRule
+from assignment.selectors import load_territories
+from assignment.territories import CompiledTerritory
 from leads.models import Lead
 from users.models import Team, User
 
 ASSIGNED = "assigned"
 ASSIGNMENT_FAILED = "assignment_failed"
 MANUAL = "manual"
+ACCOUNT = "account"  # routed to the owner of the customer account the lead matched
 CLOSED_STATUSES = (Lead.Status.CONVERTED, Lead.Status.UNQUALIFIED)
 # Leads per transaction in the bulk path: large enough that the per-owner UPDATEs stay few,
 # small enough that single assignments waiting on the rule locks wait well under a second.
 BULK_CHUNK = 5_000
-LEAD_FIELDS = ("pk", "source", "country", "industry", "employees", "score", "rating")
+LEAD_FIELDS = (
+    "pk",
+    "source",
+    "country",
+    "industry",
+    "employees",
+    "score",
+    "rating",
+    "email",
+    "website",
+    "company",
+    "grade",
+    "state",
+    "postal_code",
+)
 
 
 @dataclass(frozen=True)
 class _LeadFacts:
+    """What routing looks at (LEAD_FIELDS, in order); leads are not graded yet when the CSV import routes them."""
+
     pk: int
     source: str
     country: str
@@ -53,6 +72,12 @@ class _LeadFacts:
     employees: int | None
     score: int
     rating: str
+    email: str = ""
+    website: str = ""
+    company: str = ""
+    grade: str = ""
+    state: str = ""
+    postal_code: str = ""
 
 
 @dataclass
@@ -62,11 +87,15 @@ class _CompiledRule:
     countries: frozenset[str]
     industries: frozenset[str]
     ratings: frozenset[str]
+    grades: frozenset[str] = frozenset()
+    territory: CompiledTerritory | None = None
     candidates: list[int] = field(default_factory=list)
     cursor: int = 0
+    cursor_turns: int = 1
     cursor_moved: bool = False
 
-    def matches(self, lead: _LeadFacts) -> bool:
+    def matches(self, lead: _LeadFacts, account_id: int | None = None) -> bool:
+        """True when the lead meets every criterion; `account_id` is the customer account it matched, if any."""
         rule = self.rule
         if self.sources and lead.source not in self.sources:
             return False
@@ -80,6 +109,15 @@ class _CompiledRule:
             return False
         if rule.score_min is not None and lead.score < rule.score_min:
             return False
+        if self.grades and lead.grade not in self.grades:
+            return False
+        if rule.target_territory_id and not (
+            self.territory is not None
+            and self.territory.holds(
+                country=lead.country, state=lead.state, postal_code=lead.postal_code, account_id=account_id
+            )
+        ):
+            return False
         return not self.ratings or lead.rating in self.ratings
 
 
@@ -90,6 +128,7 @@ class _Pool:
     load: dict[int, int]
     capacity: dict[int, int | None]
     names: dict[int, str]
+    shares: dict[int, int] = field(default_factory=dict)
 
     def count_load(self, rules: list[_CompiledRule]) -> None:
         """Count the candidates' open leads, unless only plain round-robin without capacities is in play."""
@@ -123,7 +162,18 @@ class _Pool:
                 if best is None or self.load[user_id] < self.load[best]:
                     best = user_id
             return best
-        # Round-robin: the first candidate after the cursor, wrapping around, skipping the full ones.
+        # Weighted round-robin: the cursor's user keeps the turn until they took their shares in a row; then the
+        # first candidate after the cursor, wrapping around, skipping the full ones. One share each is plain
+        # round-robin.
+        cursor = compiled.cursor
+        if (
+            compiled.cursor_turns < self.shares.get(cursor, 1)
+            and cursor not in exclude
+            and cursor in self.capacity
+            and self.has_room(cursor)
+            and cursor in set(candidates)
+        ):
+            return cursor
         start = bisect.bisect_right(candidates, compiled.cursor)
         for offset in range(len(candidates)):
             user_id = candidates[(start + offset) % len(candidates)]
@@ -133,6 +183,7 @@ class _Pool:
 
     def take(self, compiled: _CompiledRule, user_id: int) -> None:
         self.load[user_id] += 1
+        compiled.cursor_turns = compiled.cursor_turns + 1 if user_id == compiled.cursor else 1
         compiled.cursor = user_id
         compiled.cursor_moved = True
 
@@ -169,7 +220,7 @@ def routing_scope(user: User | None) -> RoutingScope | None:
     )
 
 
-def _compile(rule: AssignmentRule) -> _CompiledRule:
+def _compile(rule: AssignmentRule, territories: dict[int, CompiledTerritory] | None = None) -> _CompiledRule:
     def folded(values: list[str]) -> frozenset[str]:
         return frozenset(str(value).strip().casefold() for value in values if str(value).strip())
 
@@ -179,7 +230,10 @@ def _compile(rule: AssignmentRule) -> _CompiledRule:
         countries=folded(rule.countries or []),
         industries=folded(rule.industries or []),
         ratings=frozenset(rule.ratings or []),
+        grades=frozenset(rule.grades or []),
+        territory=(territories or {}).get(rule.target_territory_id),
         cursor=rule.last_assigned_user_id or 0,
+        cursor_turns=rule.cursor_turns,
     )
 
 
@@ -187,11 +241,39 @@ def _facts(lead: Lead) -> _LeadFacts:
     return _LeadFacts(*(getattr(lead, name) for name in LEAD_FIELDS))
 
 
-def _first_match(rules: list[_CompiledRule], lead: _LeadFacts) -> _CompiledRule | None:
+def _first_match(rules: list[_CompiledRule], lead: _LeadFacts, account_id: int | None = None) -> _CompiledRule | None:
     for compiled in rules:
-        if compiled.matches(lead):
+        if compiled.matches(lead, account_id):
             return compiled
     return None
+
+
+def _matching_chain(rules: list[_CompiledRule], lead: _LeadFacts, account_id: int | None = None) -> list[_CompiledRule]:
+    """The first matching rule and, while a rule says `fall_through`, the next matching ones, in order."""
+    chain = []
+    for compiled in rules:
+        if compiled.matches(lead, account_id):
+            chain.append(compiled)
+            if not compiled.rule.fall_through:
+                break
+    return chain
+
+
+def _route(
+    pool: _Pool, rules: list[_CompiledRule], lead: _LeadFacts, *, account_id=None, exclude=frozenset()
+) -> tuple[_CompiledRule | None, int | None]:
+    """Return the rule that decides and the owner it picks (None when nobody can take the lead).
+
+    The rule is the first matching one; when nobody there has room and it says `fall_through`, the next matching
+    rule tries, and so on. Without an owner, the rule returned is the last one tried (None when none matched).
+    """
+    tried = None
+    for compiled in _matching_chain(rules, lead, account_id):
+        tried = compiled
+        owner_id = pool.pick(compiled, exclude=exclude)
+        if owner_id is not None:
+            return compiled, owner_id
+    return tried, None
 
 
 def _load_pool(rules: list[_CompiledRule], *, count: bool = True, scope: RoutingScope | None = None) -> _Pool:
@@ -201,34 +283,75 @@ def _load_pool(rules: list[_CompiledRule], *, count: bool = True, scope: Routing
     users = User.objects.filter(is_active=True, accepts_leads=True).filter(Q(role=User.Role.REP) | Q(pk__in=target_ids))
     if scope is not None:
         users = users.filter(pk__in=scope.member_ids)
-    users = list(
-        users.order_by("pk").values_list(
-            "pk", "role", "team_id", "lead_capacity", "name", "first_name", "last_name", "username"
+    users = [
+        _Candidate(*row)
+        for row in users.order_by("pk").values_list(
+            "pk",
+            "role",
+            "team_id",
+            "lead_capacity",
+            "name",
+            "first_name",
+            "last_name",
+            "username",
+            "level",
+            "skills",
+            "function",
+            "routing_shares",
         )
-    )
+    ]
     for compiled in rules:
-        rule = compiled.rule
-        if rule.target_user_id:
-            compiled.candidates = [pk for pk, *_ in users if pk == rule.target_user_id]
-        elif rule.target_team_id:
-            compiled.candidates = [
-                pk for pk, role, team_id, *_ in users if role == User.Role.REP and team_id == rule.target_team_id
-            ]
-        else:
-            compiled.candidates = [pk for pk, role, *_ in users if role == User.Role.REP]
+        compiled.candidates = [user.pk for user in users if _is_candidate(compiled, user)]
     user_ids = {pk for compiled in rules for pk in compiled.candidates}
-    load = dict.fromkeys(user_ids, 0)
-    capacity = {pk: cap for pk, _, _, cap, *_ in users if pk in user_ids}
-    # The same fallbacks as User.display_name, without loading the users.
-    names = {
-        pk: name or f"{first} {last}".strip() or username
-        for pk, _, _, _, name, first, last, username in users
-        if pk in user_ids
-    }
-    pool = _Pool(load=load, capacity=capacity, names=names)
+    chosen = [user for user in users if user.pk in user_ids]
+    pool = _Pool(
+        load=dict.fromkeys(user_ids, 0),
+        capacity={user.pk: user.capacity for user in chosen},
+        # The same fallbacks as User.display_name, without loading the users.
+        names={user.pk: user.name or f"{user.first} {user.last}".strip() or user.username for user in chosen},
+        shares={user.pk: max(1, user.shares or 1) for user in chosen},
+    )
     if count:
         pool.count_load(rules)
     return pool
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    pk: int
+    role: str
+    team_id: int | None
+    capacity: int | None
+    name: str
+    first: str
+    last: str
+    username: str
+    level: str
+    skills: list
+    function: str
+    shares: int
+
+
+def _is_candidate(compiled: _CompiledRule, user: _Candidate) -> bool:
+    """Whether `user` is among the rule's candidates: its target, then its level, skill and function filters."""
+    rule = compiled.rule
+    if rule.target_user_id:
+        return user.pk == rule.target_user_id
+    if user.role != User.Role.REP:
+        return False
+    if rule.target_team_id and user.team_id != rule.target_team_id:
+        return False
+    if rule.target_territory_id and (compiled.territory is None or user.pk not in compiled.territory.rep_ids):
+        return False
+    if rule.rep_levels and user.level not in rule.rep_levels:
+        return False
+    if rule.rep_functions and user.function not in rule.rep_functions:
+        return False
+    if rule.rep_skills:
+        wanted = {skill.casefold() for skill in rule.rep_skills}
+        if not wanted & {str(skill).casefold() for skill in user.skills or []}:
+            return False
+    return True
 
 
 def _active_rules(*, lock: bool, scope: RoutingScope | None = None) -> list[_CompiledRule]:
@@ -237,13 +360,19 @@ def _active_rules(*, lock: bool, scope: RoutingScope | None = None) -> list[_Com
         rules = rules.filter(scope.rules_filter())
     if lock:
         rules = rules.select_for_update()
-    return sorted((_compile(rule) for rule in rules), key=lambda c: (c.rule.order, c.rule.pk))
+    rules = list(rules)
+    territories = load_territories(rules)
+    return sorted((_compile(rule, territories) for rule in rules), key=lambda c: (c.rule.order, c.rule.pk))
 
 
 def _assigned_summary(owner_name: str, rule: AssignmentRule | None, method: str) -> str:
     if rule is None:
         return f"Assigned to {owner_name} by hand"
     return f"Assigned to {owner_name} by rule “{rule.name}” ({method.replace('_', '-')})"
+
+
+def account_summary(owner_name: str, account_name: str) -> str:
+    return f"Assigned to {owner_name}: matches customer account “{account_name}”"
 
 
 def _failure_data(rule: AssignmentRule | None) -> dict[str, Any]:

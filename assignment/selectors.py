@@ -17,7 +17,8 @@ from collections import defaultdict
 from django.db.models import QuerySet
 
 from activities.models import Event
-from assignment.models import AssignmentRule
+from assignment.models import AssignmentRule, Territory
+from assignment.territories import CompiledTerritory
 from users.models import User
 
 
@@ -69,3 +70,24 @@ def list_assignment_failure_recipients(lead_ids: list[int]) -> list[tuple[User, 
             by_recipient.setdefault(recipient.pk, (recipient, grouped[recipient.pk]))
             grouped[recipient.pk].append(lead)
     return list(by_recipient.values())
+
+
+def load_territories(rules) -> dict[int, CompiledTerritory]:
+    """Compile the territories `rules` target: three queries when any rule targets one, else none."""
+    ids = {rule.target_territory_id for rule in rules if rule.target_territory_id}
+    return compile_territories(Territory.objects.filter(pk__in=ids, active=True)) if ids else {}
+
+
+def compile_territories(territories) -> dict[int, CompiledTerritory]:
+    territories = list(territories)
+    ids = [territory.pk for territory in territories]
+    accounts, reps = defaultdict(list), defaultdict(list)
+    for territory_id, account_id in Territory.named_accounts.through.objects.filter(territory_id__in=ids).values_list(
+        "territory_id", "account_id"
+    ):
+        accounts[territory_id].append(account_id)
+    for territory_id, user_id in Territory.reps.through.objects.filter(territory_id__in=ids).values_list(
+        "territory_id", "user_id"
+    ):
+        reps[territory_id].append(user_id)
+    return {t.pk: CompiledTerritory.build(t, account_ids=accounts[t.pk], rep_ids=reps[t.pk]) for t in territories}

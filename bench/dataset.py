@@ -132,6 +132,9 @@ def build(*, leads: int, opportunities: int) -> dict:
         },
     )
     with connection.cursor() as cursor:
+        # Statistics first: on a never-analysed leads_lead the history's deferred foreign-key check plans its
+        # `id = $1` lookup on lead_dashboard_cohort (id is its last column: a whole-index scan per row), not the pkey.
+        cursor.execute("ANALYZE leads_lead")
         cursor.execute(
             "INSERT INTO leads_leadstatuschange (lead_id, from_status, to_status, changed_by_id, changed_at, reason)"
             " SELECT id, '', status, owner_id, created_at, '' FROM leads_lead"
@@ -150,6 +153,8 @@ def build(*, leads: int, opportunities: int) -> dict:
             "updated_at": created,
         },
     )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_account")  # the same for the deals' account check (account_owner_created)
     stages = list(Stage.objects.order_by("order").values_list("pk", "probability", "is_closed", "is_won"))
     stage_ids = "ARRAY[" + ", ".join(str(s[0]) for s in stages) + "]::bigint[]"
     stage = f"({stage_ids})[1 + (g % {len(stages)})]"

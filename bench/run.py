@@ -38,6 +38,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "assignment": ("bench.assignment:run", "Assign 100,000 leads"),
     "dashboard": ("bench.dashboard:run", "Funnel dashboard vs hand-written SQL"),
     "nurture": ("bench.nurture:run", "Nurture: send 10,000 due steps"),
+    "search": ("bench.search:run", "Global search vs an exact-email lookup and the lead detail API"),
     # Last: it adds a million leads, which would change what the figures above measure.
     "import": ("bench.figures:import_csv", "CSV import vs plain COPY of the same file"),
 }

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from accounts.models import Account
 from activities.services import record_field_changes
 from contacts.models import AccountContactRelation, Contact
 from core.exceptions import Conflict, PermissionDenied
@@ -34,6 +36,16 @@ EDITABLE_FIELDS = [
 ]
 
 
+def _check_person_account(contact: Contact) -> None:
+    """A person account (B2C) has exactly one contact, the person: refuse a second one."""
+    if (
+        contact.account_id
+        and Account.objects.filter(pk=contact.account_id, is_person_account=True).exists()
+        and Contact.objects.filter(account_id=contact.account_id).exclude(pk=contact.pk).exists()
+    ):
+        raise ValidationError({"account": ["This account is a person: it has exactly one contact."]})
+
+
 @transaction.atomic
 def create_contact(*, by, owner=None, **fields: Any) -> Contact:
     """Create a contact; its primary account is also recorded as an account relation."""
@@ -41,6 +53,7 @@ def create_contact(*, by, owner=None, **fields: Any) -> Contact:
         raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
     contact = Contact(owner=owner or by, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     contact.email = normalize_email(contact.email)
+    _check_person_account(contact)
     save_validated(contact)
     if contact.account_id:
         AccountContactRelation.objects.get_or_create(
@@ -81,6 +94,8 @@ def update_contact(contact: Contact, *, by, data: dict[str, Any]) -> Contact:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
         fields.append("owner")
     changes = apply_changes(contact, data, fields=fields)
+    if "account" in changes:
+        _check_person_account(contact)
     if changes:
         save_validated(contact, update_fields=list(changes))
         record_field_changes(changes, audited=AUDITED_FIELDS, by=by, contact=contact)

@@ -71,6 +71,18 @@ def pick_account_match(matches: list[Match]) -> Account | None:
     return by_name[0] if len(by_name) == 1 else None
 
 
+def find_person_account_match(lead: Lead, *, user: User) -> Account | None:
+    """Return the oldest person account `user` can see whose contact has the lead's email, or None (B2C)."""
+    if not lead.email:
+        return None
+    return (
+        Account.objects.visible_to(user)
+        .filter(is_person_account=True, contacts__email__iexact=lead.email)
+        .order_by("pk")
+        .first()
+    )
+
+
 def find_contact_match(lead: Lead, *, account: Account, user: User) -> Contact | None:
     """Return the oldest contact of `account` that `user` can see with the lead's email, or None."""
     if not lead.email or account.pk is None:

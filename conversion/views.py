@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.models import Account
 from conversion.forms import ConvertLeadForm
 from conversion.selectors import (
     Match,
@@ -19,6 +20,7 @@ from conversion.services import convert_lead
 from core.exceptions import ApplicationError
 from leads.exceptions import LeadAlreadyConverted
 from leads.models import Lead
+from opportunities.models import Opportunity
 
 CONVERTED_MEANWHILE = "Someone converted this lead meanwhile; here is what it became."
 
@@ -67,9 +69,16 @@ def convert(request, pk: int):
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
             messages.success(request, f"{lead.full_name} was converted into {conversion.account.name}.")
-            if conversion.opportunity is not None:
+            if conversion.opportunity is not None and conversion.opportunity.owner_id != request.user.pk:
+                # The SDR → AE hand-off (or a manager's choice) gave the deal to someone else: say so, and land
+                # where the user can still look.
+                messages.info(request, f"The opportunity was handed to {conversion.opportunity.owner}.")
+            deal = conversion.opportunity
+            if deal is not None and Opportunity.objects.visible_to(request.user).filter(pk=deal.pk).exists():
                 return redirect("opportunities:detail", pk=conversion.opportunity.pk)
-            return redirect("accounts:detail", pk=conversion.account.pk)
+            if Account.objects.visible_to(request.user).filter(pk=conversion.account.pk).exists():
+                return redirect("accounts:detail", pk=conversion.account.pk)
+            return redirect("leads:detail", pk=lead.pk)
     return render(
         request,
         "conversion/lead_convert.html",

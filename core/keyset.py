@@ -42,7 +42,10 @@ def _decode(cursor: str, field_type: models.Field) -> tuple[Any, int] | None:
     if not sep or not pk.isdigit():
         return None
     if raw == "":
-        return None, int(pk)
+        if field_type.null:
+            return None, int(pk)
+        # A NOT NULL text column's empty value (a lead without a company), not a null.
+        return ("", int(pk)) if isinstance(field_type, (models.CharField, models.TextField)) else None
     try:
         if isinstance(field_type, models.DateTimeField):
             value = parse_datetime(raw)

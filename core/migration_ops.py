@@ -120,3 +120,48 @@ def _merge_content_type(apps, *, keep, drop) -> None:
     with contextlib.suppress(LookupError):
         apps.get_model("admin", "LogEntry").objects.filter(content_type=drop).update(content_type=keep)
     drop.delete()
+
+
+class AddFieldInPlace(migrations.AddField):
+    """AddField that, on SQLite, adds the column in place (`ALTER TABLE … ADD COLUMN … NOT NULL DEFAULT …`).
+
+    Django adds a NOT NULL column to a SQLite table by rebuilding the table and recreating its indexes from the
+    model state; the lead table's `DESC NULLS LAST` sort indexes cannot be written in SQLite's CREATE INDEX, so the
+    rebuild fails. SQLite adds such a column in place when it has a constant default, which this operation always
+    gives it (the default stays in the schema, where it does no harm). A nullable foreign key without a default is
+    added in place by Django itself. Backwards, SQLite drops the column in place (`ALTER TABLE … DROP COLUMN`, for
+    the same reason); the field must not be indexed. Other databases use AddField unchanged.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        field = model._meta.get_field(self.name)
+        if (
+            schema_editor.connection.vendor != "sqlite"
+            or field.many_to_many
+            or field.remote_field is not None
+            or field.unique
+            or field.primary_key
+            or not self.allow_migrate_model(schema_editor.connection.alias, model)
+        ):
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        definition, params = schema_editor.column_sql(model, field, include_default=True)
+        table = schema_editor.quote_name(model._meta.db_table)
+        schema_editor.execute(
+            f"ALTER TABLE {table} ADD COLUMN {schema_editor.quote_name(field.column)} {definition}", params
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        field = model._meta.get_field(self.name)
+        if (
+            schema_editor.connection.vendor != "sqlite"
+            or field.many_to_many
+            or field.unique
+            or field.primary_key
+            or field.db_index
+            or not self.allow_migrate_model(schema_editor.connection.alias, model)
+        ):
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        table = schema_editor.quote_name(model._meta.db_table)
+        schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN {schema_editor.quote_name(field.column)}")

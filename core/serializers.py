@@ -1,5 +1,6 @@
 """Serializer building blocks: related fields scoped to what the caller may see."""
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 
@@ -15,3 +16,8 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
+
+
+# A 400 from a write endpoint: a field error names the field ({"file": [...]}); a refusal by the service has a
+# `code` and `detail` (ErrorSerializer).
+BAD_INPUT = OpenApiResponse(description="Invalid input: the body names the field, or gives a `code` and `detail`.")

@@ -74,6 +74,17 @@ def is_free_mail_domain(domain: str) -> bool:
     return domain in settings.FUNNEL_FREE_MAIL_DOMAINS
 
 
+# What web forms and spreadsheets put in a required company field when the buyer is a person (B2C).
+_NO_COMPANY = frozenset(
+    {"", "none", "null", "n/a", "na", "-", "--", ".", "[not provided]", "not provided", "individual", "private"}
+)
+
+
+def is_no_company(value: str | None) -> bool:
+    """True when `value` names no company: empty, or a placeholder such as "None", "n/a" or "[not provided]"."""
+    return " ".join((value or "").split()).casefold() in _NO_COMPANY
+
+
 def normalize_company_name(value: str | None) -> str:
     """Fold case, accents, punctuation and legal suffixes (Inc, LLC, GmbH …) out of a company name."""
     text = unicodedata.normalize("NFKD", value or "")

@@ -18,6 +18,7 @@ from django.views import View, defaults
 
 from core.exceptions import ApplicationError
 from core.keyset import keyset_page
+from core.lists import PAGE_PARAMS, Column, count_records, shape_list
 
 
 def add_service_error(form: forms.Form, exc: ValidationError | ApplicationError) -> None:
@@ -84,15 +85,24 @@ class VisibleRecordsMixin(LoginRequiredMixin):
 
 
 class RecordListView(VisibleRecordsMixin, View):
-    """One keyset page of the visible records, newest first, as `context_object_name`, with paging links.
+    """One keyset page of the visible records as `context_object_name` (and `records`), with paging links, the
+    record count, and the columns and order the rep chose (core.lists: `cols=`, `sort=`, else `sort`).
 
     `?q=` goes through `search()`; `get_queryset()` may filter further and `get_context_data()` add to the page.
+    The shared template renders each shown column's cell with `cell_template` (`record` and `col` in context).
     """
 
     template_name: str
     context_object_name: str
+    cell_template: str = ""
+    columns: tuple[Column, ...] = ()
     sort = "-created_at"
     page_size = 50
+
+    @property
+    def list_key(self) -> str:
+        """The list's name in saved views: its app's label (leads, accounts, contacts, opportunities)."""
+        return self.model._meta.app_label
 
     def search(self, queryset: models.QuerySet, q: str) -> models.QuerySet:
         return queryset
@@ -105,9 +115,28 @@ class RecordListView(VisibleRecordsMixin, View):
         records = self.get_queryset()
         if q:
             records = self.search(records, q)
+        shape = shape_list(request.GET, model=self.model, columns=self.columns, default_sort=self.sort)
         after, before = request.GET.get("after"), request.GET.get("before")
-        page = keyset_page(records, sort=self.sort, after=after, before=before, size=self.page_size)
-        context = {self.context_object_name: page.items, "q": q, **paging_links(request, page)}
+        page = keyset_page(records, sort=shape.sort, after=after, before=before, size=self.page_size)
+        view_query = request.GET.copy()
+        for name in PAGE_PARAMS:
+            view_query.pop(name, None)
+        count = count_records(records)
+        meta = self.model._meta
+        context = {
+            self.context_object_name: page.items,
+            "records": page.items,
+            "q": q,
+            "shape": shape,
+            "cell_template": self.cell_template,
+            "record_count": count,
+            "record_noun": meta.verbose_name if count.exact and count.value == 1 else meta.verbose_name_plural,
+            "list_key": self.list_key,
+            "view_query": view_query.urlencode(),
+            # What the column chooser's form carries over: the filters and the sort, not the columns or the page.
+            "kept_params": [(name, v) for name, values in view_query.lists() if name != "cols" for v in values],
+            **paging_links(request, page),
+        }
         return render(request, self.template_name, self.get_context_data(**context))
 
 

@@ -122,4 +122,6 @@ app.conf.beat_schedule = {
     "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
     "resume-stale-imports": {"task": "imports.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
     "purge-import-files": {"task": "imports.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
+    # The database says which task reminders are due; this only kicks the sender.
+    "task-reminders": {"task": "activities.tasks.send_due_reminders_task", "schedule": 60.0},
 }

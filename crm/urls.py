@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from activities import urls as activity_urls
+from activities import views as activity_views
 from core import views as core_views
 from leads import views as lead_views
 
@@ -18,8 +20,14 @@ urlpatterns = [
     path("accounts/", include("accounts.urls", namespace="accounts")),
     path("contacts/", include("contacts.urls", namespace="contacts")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),
+    path("campaigns/", include("campaigns.urls", namespace="campaigns")),
     path("tasks/", include("activities.urls", namespace="activities")),
+    path("calendar/", activity_views.week_calendar, name="calendar"),
+    path("notifications/", include((activity_urls.notification_patterns, "notifications"))),
+    path("attachments/", include("activities.attachment_urls", namespace="attachments")),
+    path("search/", include("search.urls", namespace="search")),
     path("dashboard/", include("dashboards.urls")),
+    path("views/", include("workspace.urls")),
     path("admin/", admin.site.urls),
     path("", include("nurture.urls")),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),

@@ -137,6 +137,19 @@ TABLES: dict[str, Table] = {
         lambda d: d["trend"],
         lambda u, f: {"trend": selectors.get_trend(u, f)},
     ),
+    "sdr_sourced": Table(
+        "SDR-sourced pipeline",
+        [
+            ("sdr_name", "SDR"),
+            ("deals", "Deals sourced"),
+            ("open_deals", "Open deals"),
+            ("amount", "Open amount"),
+            ("won_deals", "Won in range"),
+            ("won_amount", "Won amount"),
+        ],
+        lambda d: d["sdr_sourced"],
+        lambda u, f: {"sdr_sourced": selectors.get_sdr_sourced(u, f)},
+    ),
     "unattended": Table(
         "Unattended leads",
         [("owner_name", "Owner"), ("leads", "Idle open leads"), ("idle_since", "Idle since")],

@@ -23,8 +23,21 @@ SNIFF_BYTES = 64 * 1024
 STALE_AFTER = timedelta(minutes=5)
 MAX_ERRORS_PER_JOB = 100_000
 
-IMPORTABLE_FIELDS = [*TEXT_FIELDS, "employees", "annual_revenue", "source", "status", "do_not_contact"]
+IMPORTABLE_FIELDS = [
+    *TEXT_FIELDS,
+    "employees",
+    "annual_revenue",
+    "source",
+    "status",
+    "do_not_contact",
+    "budget_amount",
+    "budget_confirmed",
+    "timeline_date",
+]
 FIELD_LABELS = {name: Lead._meta.get_field(name).verbose_name.capitalize() for name in IMPORTABLE_FIELDS}
+# Not a lead column: the campaign the row's lead joins (imports.campaigns), by id or exact name.
+IMPORTABLE_FIELDS.append("campaign")
+FIELD_LABELS["campaign"] = "Campaign"
 MAX_LENGTHS = {name: Lead._meta.get_field(name).max_length for name in TEXT_FIELDS if name != "description"}
 MAX_LENGTHS["description"] = 32_000
 
@@ -41,10 +54,25 @@ _ALIASES = {
     "annual_revenue": ["annual revenue", "annualrevenue", "revenue"],
     "country": ["country", "country/region"],
     "city": ["city", "town"],
+    "state": ["state", "state/province", "province", "region", "county"],
+    "postal_code": ["postal code", "postalcode", "zip", "zip code", "zipcode", "postcode", "post code"],
     "source": ["source", "lead source", "leadsource"],
     "status": ["status", "lead status"],
     "description": ["description", "notes", "note", "comments"],
     "do_not_contact": ["do not contact", "do not call", "email opt out", "donotcall", "hasoptedoutofemail"],
+    # The qualification checklist (leads.qualification); the grade is computed by the grade rules, never imported.
+    "budget_amount": ["budget", "budget amount"],
+    "budget_confirmed": ["budget confirmed", "confirmed budget"],
+    "authority": ["authority", "decision maker", "decision maker role"],
+    "need": ["need", "needs", "business need"],
+    "timeline_date": ["timeline", "timeline date", "purchase date", "expected purchase date"],
+    "metrics": ["metrics"],
+    "economic_buyer": ["economic buyer"],
+    "decision_criteria": ["decision criteria"],
+    "decision_process": ["decision process"],
+    "identify_pain": ["identify pain", "pain", "identified pain"],
+    "champion": ["champion"],
+    "campaign": ["campaignid", "campaign id", "campaign name"],
 }
 
 

@@ -55,6 +55,7 @@ from django.utils import timezone
 from assignment.services import BulkAssignment, notify_owners
 from core.events import publish
 from core.exceptions import PermissionDenied
+from imports.campaigns import tag_chunk_with_campaigns
 from imports.events import ImportEvent
 from imports.models import ImportJob, ImportRowError
 from imports.reading import (
@@ -314,6 +315,7 @@ def _import_chunk(
         created_ids, updated_ids = write_postgres(job, text, scoring or load_scoring(), into=into)
     else:
         created_ids, updated_ids = write_portable(job, list(result.rows.values()), into=into)
+    tag_chunk_with_campaigns(job, result.rows.values())
     errors_room = MAX_ERRORS_PER_JOB - ImportRowError.objects.filter(job=job).count() if result.errors else 0
     if errors_room > 0:
         ImportRowError.objects.bulk_create(result.errors[:errors_room], batch_size=5000)

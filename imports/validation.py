@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.text import normalize_email
+from imports.campaigns import CampaignColumn
 from imports.models import ImportJob, ImportRowError
 from imports.reading import (
     _EMAIL,
@@ -42,6 +44,9 @@ class RowValidator:
         self.columns = [(index[h], f, h) for h, f in job.mapping.items() if f and h in index]
         self.text_columns = [(i, f, h, MAX_LENGTHS[f]) for i, f, h in self.columns if f in MAX_LENGTHS]
         self.other_columns = [(i, f, h) for i, f, h in self.columns if f not in MAX_LENGTHS]
+        self.converters = dict(_CONVERTERS)
+        if "campaign" in job.mapping.values():
+            self.converters["campaign"] = CampaignColumn().to_campaign
 
     def validate(self, rows: list[list[str]], first_row: int) -> ChunkResult:
         result = ChunkResult()
@@ -68,7 +73,7 @@ class RowValidator:
                 if not value:
                     continue
                 try:
-                    values[name] = _CONVERTERS[name](value)
+                    values[name] = self.converters[name](value)
                 except ValueError as exc:
                     problems.append((header, str(exc), value))
             if "last_name" not in values and not any(p[0] == self._header("last_name") for p in problems):
@@ -79,6 +84,10 @@ class RowValidator:
                 if not _EMAIL.match(email):
                     problems.append((self._header("email"), "Enter a valid email address.", email))
                 values["email"] = email
+            if "campaign" in values:
+                values["_campaign"] = values.pop("campaign")  # not a lead column: imports.campaigns tags it
+                if email is None:
+                    problems.append((self._header("campaign"), "A row with a campaign needs an email.", ""))
             if problems:
                 result.failed += 1
                 result.errors.extend(
@@ -144,9 +153,19 @@ def _to_bool(value: str) -> bool:
     raise ValueError("Enter yes or no.")
 
 
+def _to_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError("Enter a date as YYYY-MM-DD.") from None
+
+
 _CONVERTERS: dict[str, Callable[[str], Any]] = {
     "employees": _to_employees,
     "annual_revenue": _to_revenue,
+    "budget_amount": _to_revenue,
+    "budget_confirmed": _to_bool,
+    "timeline_date": _to_date,
     "source": _to_source,
     "status": _to_status,
     "do_not_contact": _to_bool,

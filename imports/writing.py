@@ -23,11 +23,19 @@ from imports.models import ImportedLead, ImportJob
 from leads.models import Lead, LeadSource, LeadStatusChange
 from leads.services.capture import EDITABLE_FIELDS
 from scoring.services import score_leads
-from scoring.sql import Scoring, evaluate_once, fit_sql, mql_events_sql, rating_sql
+from scoring.sql import (
+    Scoring,
+    evaluate_once,
+    fit_sql,
+    lead_grade_sql,
+    mql_events_sql,
+    mql_grade_sql,
+    rating_sql,
+)
 
 # What a row may set: what a person may edit on a lead, and its status. Text columns default to "", the
 # others in _DEFAULTS to the lead's defaults; numbers stay NULL when empty.
-_DEFAULTS = {"source": "'import'", "status": "'new'", "do_not_contact": "false"}
+_DEFAULTS = {"source": "'import'", "status": "'new'", "do_not_contact": "false", "budget_confirmed": "false"}
 COLUMNS = [*EDITABLE_FIELDS, "status"]
 TEXT_FIELDS = [
     name
@@ -128,12 +136,17 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
     """Insert the unmatched rows as complete leads: id, score, rating, owner, history, MQL and assigned events."""
     fit, fit_params = fit_sql(scoring)
     rating, rating_params = rating_sql("new_score", scoring)
+    # The grade (scoring.grades) is the grade rules' points over the staged row; an MQL may need a minimum grade.
+    grade, grade_params = lead_grade_sql(scoring)
+    mql_grade, mql_grade_params = mql_grade_sql(f"({grade})", scoring)
+    mql_grade_params = [*grade_params, *mql_grade_params] if mql_grade else []
     cursor.execute("SELECT pg_get_serial_sequence('leads_lead', 'id')")
     (sequence,) = cursor.fetchone()
     # First what the assignment rules look at, and the id each lead will get (so its events can be written).
     cursor.execute(
-        f"SELECT n, nextval(%s::regclass), source, country, industry, employees, new_score, {rating}"  # noqa: S608 - rule SQL compiled by the ORM, values are parameters  # nosec B608
-        f" FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score FROM {_staged_new_rows()}{evaluate_once()})"
+        f"SELECT n, nextval(%s::regclass), source, country, industry, employees, new_score, {rating}, email,"  # noqa: S608 - rule SQL compiled by the ORM, values are parameters  # nosec B608
+        f" website, company, '', state, postal_code FROM (SELECT *, GREATEST(0, LEAST(100, {fit})) AS new_score"
+        f" FROM {_staged_new_rows()}{evaluate_once()})"
         " AS scored",
         [sequence, *rating_params, *fit_params],
     )
@@ -151,10 +164,10 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
     # ON CONFLICT: an open lead with the email created since the lookup above keeps it; this row is skipped.
     cursor.execute(
         "WITH inserted AS ("  # noqa: S608 - identifiers from the constant COLUMNS, rule SQL compiled by the ORM, values are parameters  # nosec B608
-        f" INSERT INTO leads_lead (id, {columns}, owner_id, unqualified_reason, score, rating, scored_at, mql_at,"
-        " qualified_at, created_at, updated_at)"
-        f" SELECT d.id, {columns}, COALESCE(d.owner_id, %s), '', new_score, {rating}, %s,"
-        " CASE WHEN new_score >= %s THEN %s END, CASE WHEN status = 'qualified' THEN %s END, %s, %s"
+        f" INSERT INTO leads_lead (id, {columns}, owner_id, unqualified_reason, score, rating, grade, scored_at,"
+        " mql_at, qualified_at, created_at, updated_at)"
+        f" SELECT d.id, {columns}, COALESCE(d.owner_id, %s), '', new_score, {rating}, {grade}, %s,"
+        f" CASE WHEN new_score >= %s{mql_grade} THEN %s END, CASE WHEN status = 'qualified' THEN %s END, %s, %s"
         f" FROM {_staged_new_rows()}"
         " JOIN unnest(%s::integer[], %s::bigint[], %s::bigint[], %s::integer[]) AS d(n, id, owner_id, new_score)"
         " USING (n) ORDER BY n"
@@ -167,8 +180,10 @@ def _insert_new(cursor, job: ImportJob, scoring: Scoring, now, into: BulkAssignm
         [
             job.owner_id,
             *rating_params,
+            *grade_params,
             now,
             scoring.mql_threshold,
+            *mql_grade_params,
             now,
             now,
             now,

@@ -17,3 +17,11 @@ class LeadNotConvertible(ApplicationError):
     code = "lead_not_convertible"
     status_code = 400
     default_detail = "An unqualified lead cannot be converted."
+
+
+class QualificationIncomplete(ApplicationError):
+    """Qualifying a lead needs its qualification checklist complete (`FUNNEL_QUALIFY_REQUIRES_CHECKLIST`)."""
+
+    code = "qualification_incomplete"
+    status_code = 400
+    default_detail = "Complete the qualification checklist before qualifying this lead; missing: {missing}."

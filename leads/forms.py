@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from leads.models import Lead, LeadSource
+from leads.qualification import QUALIFICATION_FIELDS, framework_fields
 from leads.selectors import LEAD_SORTS, LeadFilters
 from leads.services.capture import EDITABLE_FIELDS
 from users.models import User
@@ -93,7 +94,8 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = [*EDITABLE_FIELDS, "owner"]
+        # The qualification checklist has its own panel on the lead page (QualificationForm).
+        fields = [*(name for name in EDITABLE_FIELDS if name not in QUALIFICATION_FIELDS), "owner"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user: User, **kwargs):
@@ -109,6 +111,40 @@ class LeadForm(forms.ModelForm):
 
     def _post_clean(self):
         # The service validates the model and its uniqueness rules; the form only parses fields.
+        pass
+
+
+class QualificationForm(forms.ModelForm):
+    """The lead page's qualification checklist: the answers of the installation's framework (BANT or MEDDIC)."""
+
+    LONG_ANSWERS = ("need", "metrics", "decision_criteria", "decision_process", "identify_pain")
+
+    class Meta:
+        model = Lead
+        fields = QUALIFICATION_FIELDS
+        labels = {
+            "budget_amount": "Budget",
+            "budget_confirmed": "Budget confirmed",
+            "authority": "Authority (decision maker's role)",
+            "timeline_date": "Timeline (expected purchase date)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shown = framework_fields()
+        for name in list(self.fields):
+            if name not in shown:
+                del self.fields[name]
+            elif name in self.LONG_ANSWERS:
+                self.fields[name].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
+        if "timeline_date" in self.fields:
+            self.fields["timeline_date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if "budget_amount" in self.fields:
+            self.fields["budget_amount"].min_value = 0
+            self.fields["budget_amount"].widget.attrs["min"] = 0
+
+    def _post_clean(self):
+        # The service validates the model; the form only parses fields.
         pass
 
 

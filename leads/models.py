@@ -52,6 +52,12 @@ class Lead(OwnedModel):
         WARM = "warm", "Warm"
         COLD = "cold", "Cold"
 
+    class Grade(models.TextChoices):
+        A = "A", "A"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D"
+
     Source = LeadSource
 
     # Every write to a lead updates each of its indexes, so the lead keeps only indexes a query needs (see Meta):
@@ -72,6 +78,8 @@ class Lead(OwnedModel):
     annual_revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     country = models.CharField(max_length=100, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True, default="", db_default="", help_text="State or region.")
+    postal_code = models.CharField(max_length=20, blank=True, default="", db_default="")
     source = models.CharField(max_length=20, choices=LeadSource.choices, default=LeadSource.OTHER)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     unqualified_reason = models.CharField(max_length=255, blank=True)
@@ -85,6 +93,13 @@ class Lead(OwnedModel):
     qualified_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
     # Indexed only where set (lead_converted_account / lead_converted_contact): most leads are never converted.
+    matched_account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.SET_NULL,
+        related_name="matched_leads",
+        help_text="The customer account whose domain or name this lead matched when it was routed.",
+        **_UNINDEXED_OPTIONAL,
+    )
     converted_account = models.ForeignKey(
         "accounts.Account", on_delete=models.PROTECT, related_name="converted_leads", **_UNINDEXED_OPTIONAL
     )
@@ -95,6 +110,23 @@ class Lead(OwnedModel):
         "opportunities.Opportunity", null=True, blank=True, on_delete=models.PROTECT, related_name="converted_lead"
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Fit to the ideal customer profile (scoring.grades), written by scoring beside the score; blank until graded.
+    # Database defaults too: the import's and the demo's set-based inserts name only the columns they fill.
+    grade = models.CharField(max_length=1, choices=Grade.choices, blank=True, default="", db_default="")
+    # The qualification checklist (leads.qualification): BANT, then MEDDIC. Explicit columns rather than one JSON
+    # value, so that grade rules compile them to SQL (budget), the API filters and imports them like any field,
+    # and each has its database type and length; the installation's framework says which of them are asked.
+    budget_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_confirmed = models.BooleanField(default=False, db_default=False)
+    authority = models.CharField(max_length=255, blank=True, default="", db_default="")
+    need = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    timeline_date = models.DateField(null=True, blank=True, help_text="Expected purchase date.")
+    metrics = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    economic_buyer = models.CharField(max_length=255, blank=True, default="", db_default="")
+    decision_criteria = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    decision_process = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    identify_pain = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    champion = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     objects = LeadQuerySet.as_manager()
 
@@ -192,11 +224,13 @@ class Lead(OwnedModel):
 
     @property
     def holds_mql(self) -> bool:
-        """Whether the lead is marketing-qualified now: its score is at or above `FUNNEL_MQL_THRESHOLD`.
+        """Whether the lead is marketing-qualified now: its score is at or above `FUNNEL_MQL_THRESHOLD` and, when
+        `FUNNEL_MQL_MIN_GRADE` is set, its grade that good or better (A is best).
 
         The MQL badge shows this; the milestone (`mql_at`, `is_mql`) is history and shows as "MQL since".
         """
-        return self.score >= settings.FUNNEL_MQL_THRESHOLD
+        minimum = settings.FUNNEL_MQL_MIN_GRADE
+        return self.score >= settings.FUNNEL_MQL_THRESHOLD and (not minimum or "" < self.grade <= minimum)
 
     @staticmethod
     def rating_for(score: int) -> str:

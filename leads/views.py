@@ -14,6 +14,7 @@ from activities.forms import ActivityForm
 from activities.selectors import get_timeline
 from activities.views import log_activity_on
 from core.exceptions import ApplicationError
+from core.lists import Column
 from core.views import (
     LogActivityMixin,
     RecordActionMixin,
@@ -23,7 +24,15 @@ from core.views import (
     flash_error,
     redirect_back,
 )
-from leads.forms import STATUS_CHOICES_FOR_REPS, BulkForm, LeadFilterForm, LeadForm, StatusForm, owner_queryset
+from leads.forms import (
+    STATUS_CHOICES_FOR_REPS,
+    BulkForm,
+    LeadFilterForm,
+    LeadForm,
+    QualificationForm,
+    StatusForm,
+    owner_queryset,
+)
 from leads.models import Lead
 from leads.selectors import list_duplicate_candidates, list_leads
 from leads.services.capture import change_lead_status, create_lead, update_lead
@@ -38,13 +47,34 @@ class LeadListView(RecordListView):
     model = Lead
     template_name = "leads/lead_list.html"
     context_object_name = "leads"
+    cell_template = "leads/_lead_cell.html"
+    columns = (
+        Column("select", "", fixed=True, head="leads/_select_all_head.html"),
+        Column("name", "Name", sort="last_name", fixed=True),
+        Column("company", "Company", sort="company", css="opt-narrow"),
+        Column("email", "Email", sort="email", css="nowrap opt"),
+        Column("score", "Score", sort="score"),
+        Column("grade", "Grade", sort="grade"),
+        Column("status", "Status", sort="status"),
+        Column("owner", "Owner", css="opt-narrow"),
+        Column("created", "Created", sort="created_at", css="nowrap opt"),
+        Column("last_activity", "Last activity", sort="last_activity_at", css="nowrap opt"),
+        Column("source", "Source", sort="source", default=False),
+        Column("rating", "Rating", default=False),
+        Column("title", "Title", sort="title", default=False),
+        Column("phone", "Phone", css="nowrap", default=False),
+        Column("industry", "Industry", sort="industry", default=False),
+        Column("country", "Country", sort="country", default=False),
+        Column("city", "City", sort="city", default=False),
+        Column("updated", "Updated", sort="updated_at", css="nowrap", default=False),
+    )
     page_size = PAGE_SIZE
 
     def get_queryset(self):
         user = self.request.user
         self.owners = list(owner_queryset(user)) if user.can_manage else []
         self.form = LeadFilterForm(self.request.GET or None, user=user, owners=self.owners)
-        filters, self.sort = self.form.to_filters()  # the form's search, filters and order
+        filters, _ = self.form.to_filters()  # the form's search and filters; the order is the list's `sort=`
         if not user.can_manage:
             filters.owner = "me"
         return list_leads(user, filters)
@@ -199,3 +229,26 @@ lead_detail = LeadDetailView.as_view()
 lead_edit = LeadEditView.as_view()
 lead_status = LeadStatusView.as_view()
 lead_log_activity = LeadLogActivityView.as_view()
+
+
+class LeadQualificationView(RecordActionMixin, LeadDetailView):
+    """Save the lead page's qualification checklist (BANT or MEDDIC); bad input shows the page again with the panel."""
+
+    def post(self, request, *args, **kwargs):
+        lead = self.get_object()
+        if lead.is_converted:
+            messages.error(request, "This lead is converted and read-only.")
+            return redirect("leads:detail", pk=lead.pk)
+        form = QualificationForm(request.POST, instance=lead)
+        if form.is_valid():
+            try:
+                update_lead(lead, by=request.user, data={name: form.cleaned_data[name] for name in form.fields})
+            except (ValidationError, ApplicationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "Qualification saved.")
+                return redirect("leads:detail", pk=lead.pk)
+        return self.render_page(lead, status=400, qualification_form=form)
+
+
+lead_qualification = LeadQualificationView.as_view()

@@ -6,7 +6,8 @@ from django.template.response import TemplateResponse
 from core.admin import AdminServices, AdminWriteRefused, FastModelAdmin, ReadOnlyAdminMixin, ServiceModelAdmin
 from core.exceptions import ApplicationError
 from leads.models import Lead
-from nurture.models import Delivery, Enrollment, Sequence, Step
+from nurture.models import Delivery, EmailTemplate, Enrollment, InboundEmail, RecordEmail, Sequence, Step
+from nurture.services.email_templates import create_email_template, delete_email_template, update_email_template
 from nurture.services.enrollment import enroll_lead, stop_enrollment
 from nurture.services.sequences import STEP_FIELDS, create_sequence, delete_sequence, update_sequence
 
@@ -39,7 +40,7 @@ class SequenceAdmin(ServiceModelAdmin):
     search_fields = ["name"]
     inlines = [StepInline]
     fieldsets = [
-        (None, {"fields": ["name", "description", "active"]}),
+        (None, {"fields": ["name", "description", "active", "campaign"]}),
         ("Enrollment", {"fields": ["trigger", ("trigger_score_min", "trigger_score_max"), "trigger_source"]}),
         ("Exit", {"fields": ["exit_on_status_change", "exit_on_reply", "exit_on_mql"]}),
         ("Sending window", {"fields": ["send_days", ("send_start_hour", "send_end_hour"), "time_zone", "daily_cap"]}),
@@ -150,3 +151,35 @@ def enroll_in_sequence(modeladmin, request, queryset):
 if Lead in admin.site._registry:
     _lead_admin = admin.site._registry[Lead]
     _lead_admin.actions = [*(_lead_admin.actions or []), enroll_in_sequence]
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(ServiceModelAdmin):
+    """Templates reps write from on a lead's or contact's page, written through `nurture.services.email_templates`."""
+
+    services = AdminServices(create=create_email_template, update=update_email_template, delete=delete_email_template)
+    list_display = ["name", "subject", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "subject"]
+    fields = ["name", "active", "subject", "body_text"]
+
+
+@admin.register(RecordEmail)
+class RecordEmailAdmin(ReadOnlyAdminMixin, FastModelAdmin):
+    """Emails sent from records: what went out, to whom and how it ended (shown only)."""
+
+    list_display = ["subject", "to_email", "status", "sent_by", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to_email", "subject"]
+    raw_id_fields = ["lead", "contact", "template", "sent_by", "activity"]
+    list_select_related = ["sent_by"]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnlyAdminMixin, FastModelAdmin):
+    """Replies received through the inbound endpoint (shown only)."""
+
+    list_display = ["from_email", "subject", "matched_by", "created_at"]
+    list_filter = ["matched_by"]
+    search_fields = ["from_email", "subject", "message_id"]
+    raw_id_fields = ["lead", "contact", "record_email", "activity"]

@@ -35,3 +35,15 @@ class SequenceInUse(ApplicationError):
     code = "sequence_in_use"
     status_code = 409
     default_detail = "A sequence with enrollments cannot be deleted; make it inactive instead."
+
+
+class RecipientNotEmailable(ApplicationError):
+    code = "recipient_not_emailable"
+    status_code = 400
+    default_detail = "No email can be sent here: {reason}."
+
+
+class InboundEmailRefused(ApplicationError):
+    code = "inbound_email_refused"
+    status_code = 400
+    default_detail = "{reason}"

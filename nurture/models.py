@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from core.models import TimeStampedModel, VisibleByOwnerQuerySet
+from core.models import TimeStampedModel, VisibleByOwnerQuerySet, owner_visibility
 from leads.models import LeadSource
 
 
@@ -71,6 +71,14 @@ class Sequence(TimeStampedModel):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     daily_cap = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)], help_text="Most emails per day; empty = no cap."
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sequences",
+        help_text="A lead sent a step of this sequence becomes a member of this campaign (status sent).",
     )
 
     objects = SequenceQuerySet.as_manager()
@@ -234,3 +242,131 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} → enrollment {self.enrollment_id} ({self.status})"
+
+
+class EmailTemplateQuerySet(models.QuerySet):
+    def active(self) -> EmailTemplateQuerySet:
+        return self.filter(active=True)
+
+    def visible_to(self, user) -> EmailTemplateQuerySet:
+        """Templates are configuration: everyone signed in may pick one; admins edit them."""
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self
+
+
+class EmailTemplate(TimeStampedModel):
+    """A reusable email a rep picks when writing from a lead's or contact's page; merge fields as in steps."""
+
+    name = models.CharField(max_length=150, unique=True)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    active = models.BooleanField(default=True, help_text="Off: no longer offered when composing.")
+
+    objects = EmailTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from nurture.rendering import unknown_merge_fields
+
+        errors = {}
+        for field in ("subject", "body_text"):
+            unknown = unknown_merge_fields(getattr(self, field) or "")
+            if unknown:
+                errors[field] = f"Unknown merge field(s): {', '.join(sorted(unknown))}."
+        if errors:
+            raise ValidationError(errors)
+
+
+class RecordEmailQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RecordEmailQuerySet:
+        """Visible when the lead or contact it was sent to is visible."""
+        lead = owner_visibility(user, field="lead__owner")
+        if lead is None:
+            return self
+        contact = owner_visibility(user, field="contact__owner")
+        return self.filter((Q(lead__isnull=False) & lead) | (Q(contact__isnull=False) & contact))
+
+
+class RecordEmail(models.Model):
+    """One email a person wrote on a lead's or contact's page. The row is written before the send is enqueued and
+    claimed (queued → sending) by a conditional update, so it goes out at most once however often the task runs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled (no longer allowed to email)"
+        UNKNOWN = "unknown", "Unknown (sender stopped mid-send; never retried)"
+
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    template = models.ForeignKey(
+        "nurture.EmailTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_email = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    reply_token = models.CharField(max_length=32, unique=True)
+    message_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecordEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead__isnull=False, contact__isnull=True) | Q(lead__isnull=True, contact__isnull=False),
+                name="record_email_to_a_lead_or_a_contact",
+                violation_error_message="An email is written to one lead or one contact.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["to_email", "-created_at"], name="record_email_to_time"),
+            models.Index(fields=["status", "created_at"], name="record_email_status_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_email} ({self.status})"
+
+
+class InboundEmail(models.Model):
+    """A reply the mail provider posted, matched to a lead or contact; its unique Message-ID makes a repeat a no-op."""
+
+    class MatchedBy(models.TextChoices):
+        TOKEN = "token", "Reply token"
+        ADDRESS = "address", "Sender address"
+
+    message_id = models.CharField(max_length=255, unique=True)
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    record_email = models.ForeignKey(
+        "nurture.RecordEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255, blank=True)
+    matched_by = models.CharField(max_length=10, choices=MatchedBy.choices)
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_email}: {self.subject}"

@@ -34,9 +34,19 @@ def stop_lead_nurture_task(lead_id: int, reason: str) -> None:
 
 @shared_task(ignore_result=True)
 def sweep_nurture_task() -> None:
-    """Repair what lost kicks missed: enrol leads matching rules, flag deliveries a dead sender left "sending"."""
+    """Repair what lost kicks missed: enrol leads matching rules, send record emails, flag dead senders' rows."""
     from nurture.services.enrollment import sweep_rule_enrollments
+    from nurture.services.record_email import sweep_record_emails
     from nurture.services.sending import mark_stale_deliveries_unknown
 
     sweep_rule_enrollments()
     mark_stale_deliveries_unknown()
+    sweep_record_emails()
+
+
+@shared_task(ignore_result=True)
+def send_record_email_task(record_email_id: int) -> None:
+    """Send one email written on a lead's or contact's page; a second run finds it claimed and does nothing."""
+    from nurture.services.record_email import send_record_email
+
+    send_record_email(record_email_id)

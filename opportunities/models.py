@@ -65,6 +65,14 @@ class Opportunity(OwnedModel):
     lost_reason = models.CharField(max_length=255, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     description = models.TextField(blank=True)
+    sourced_by = models.ForeignKey(
+        "users.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sourced_opportunities",
+        help_text="The SDR whose lead became this deal; keeps the credit after the hand-off to an AE.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from activities.services import record_event
+from contacts.models import Contact
+from contacts.selectors import account_contacts_filter
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, save_prechecked, save_validated
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
@@ -29,13 +32,31 @@ EDITABLE_FIELDS = [
 AUDITED_FIELDS = ["owner", "amount", "close_date"]
 
 
+@dataclass(frozen=True)
+class ContactRole:
+    """A contact's part in a deal (Decision maker, Champion …); one role per deal is primary."""
+
+    contact: Contact
+    role: str = ""
+    is_primary: bool = False
+
+
 def first_open_stage() -> Stage:
     return Stage.objects.open().order_by("order", "id").first()
 
 
 @transaction.atomic
-def create_opportunity(*, by, account, stage: Stage | None = None, owner=None, **fields: Any) -> Opportunity:
-    """Create an opportunity at `stage` (the first open stage by default), with its first stage-history row."""
+def create_opportunity(
+    *,
+    by,
+    account,
+    stage: Stage | None = None,
+    owner=None,
+    contact_roles: list[ContactRole] | None = None,
+    **fields: Any,
+) -> Opportunity:
+    """Create an opportunity at `stage` (the first open stage by default), with its first stage-history row and
+    its `contact_roles` (contacts of `account`; the first is primary unless one says so)."""
     if owner is not None and owner != by and by is not None and not by.can_manage:
         raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
     stage = stage or first_open_stage()
@@ -58,7 +79,48 @@ def create_opportunity(*, by, account, stage: Stage | None = None, owner=None, *
         changed_by=by,
         changed_at=opportunity.created_at,
     )
+    if contact_roles:
+        _set_contact_roles(opportunity, contact_roles)
     return opportunity
+
+
+def _set_contact_roles(opportunity: Opportunity, roles: list[ContactRole]) -> list[ContactRole] | None:
+    """Make `roles` the deal's contact roles (caller holds the deal); return them as written, or None if unchanged.
+
+    Raises:
+        ValidationError: on `contact_roles`: a contact twice, two primaries, or a contact not of the deal's account.
+    """
+    roles = list(roles)
+    ids = [role.contact.pk for role in roles]
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"contact_roles": ["A contact can play only one role on a deal."]})
+    if sum(role.is_primary for role in roles) > 1:
+        raise ValidationError({"contact_roles": ["Only one contact can be the primary one."]})
+    if ids:
+        of_account = set(
+            Contact.objects.filter(account_contacts_filter(opportunity.account_id), pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        )
+        strangers = [role.contact for role in roles if role.contact.pk not in of_account]
+        if strangers:
+            raise ValidationError(
+                {"contact_roles": [f"{strangers[0]} is not a contact of {opportunity.account}: pick one of theirs."]}
+            )
+        if not any(role.is_primary for role in roles):
+            roles[0] = replace(roles[0], is_primary=True)
+    wanted = {(role.contact.pk, role.role.strip(), role.is_primary) for role in roles}
+    if wanted == set(opportunity.contact_roles.values_list("contact_id", "role", "is_primary")):
+        return None
+    rows = [
+        OpportunityContactRole(opportunity=opportunity, contact=r.contact, role=r.role.strip(), is_primary=r.is_primary)
+        for r in roles
+    ]
+    for row in rows:
+        row.full_clean(exclude=["opportunity", "contact"], validate_unique=False, validate_constraints=False)
+    opportunity.contact_roles.all().delete()
+    OpportunityContactRole.objects.bulk_create(rows)
+    return roles
 
 
 # No savepoint: these run inside a conversion, which succeeds or rolls back whole.
@@ -81,7 +143,8 @@ def add_opportunity(opportunity: Opportunity, *, by, contact=None) -> Opportunit
 
 @transaction.atomic
 def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) -> Opportunity:
-    """Edit an opportunity; a new `stage` in `data` goes through `move_opportunity_stage`."""
+    """Edit an opportunity; a new `stage` in `data` goes through `move_opportunity_stage`; `contact_roles` (a list
+    of ContactRole) replaces the deal's contact roles."""
     opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
     if "stage" in data and data["stage"] != opportunity.stage:
         opportunity = move_opportunity_stage(
@@ -109,6 +172,16 @@ def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) ->
                         "to": str(new_raw) if new_raw is not None else None,
                     },
                 )
+    written = _set_contact_roles(opportunity, data["contact_roles"]) if "contact_roles" in data else None
+    if written is not None:
+        names = ", ".join(f"{r.contact}{' (primary)' if r.is_primary else ''}" for r in written)
+        record_event(
+            "contact_roles_changed",
+            f"Contact roles: {names or 'none'}",
+            by=by,
+            opportunity=opportunity,
+            data={"contacts": [r.contact.pk for r in written]},
+        )
     return opportunity
 
 

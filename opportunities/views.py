@@ -1,4 +1,5 @@
-"""Opportunity pages: the list, one deal with its stage controls, the pipeline board, stage moves."""
+"""Opportunity pages: the list, one deal with its stage controls, the new and edit forms, the pipeline board,
+stage moves."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.views import OnAccountMixin
 from activities.forms import ActivityForm
 from activities.selectors import get_timeline
 from activities.views import log_activity_on
+from core.editing import RecordCreateView, RecordEditView
 from core.exceptions import ApplicationError
+from core.lists import Column
 from core.views import (
     LogActivityMixin,
     RecordActionMixin,
@@ -24,7 +28,7 @@ from core.views import (
 from opportunities.forms import BoardFilterForm, OpportunityForm, StageForm
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
 from opportunities.selectors import get_board
-from opportunities.services import move_opportunity_stage, update_opportunity
+from opportunities.services import create_opportunity, move_opportunity_stage, update_opportunity
 from users.models import User
 
 
@@ -35,6 +39,20 @@ class OpportunityListView(RecordListView):
     related = ("account", "stage", "owner")
     template_name = "opportunities/opportunity_list.html"
     context_object_name = "opportunities"
+    cell_template = "opportunities/_opportunity_cell.html"
+    columns = (
+        Column("name", "Name", sort="name", fixed=True),
+        Column("account", "Account", css="opt-narrow"),
+        Column("stage", "Stage"),
+        Column("amount", "Amount", sort="amount", css="num"),
+        Column("probability", "Prob.", sort="probability", css="num opt"),
+        Column("close_date", "Close", sort="close_date", css="nowrap opt-narrow"),
+        Column("owner", "Owner", css="opt-narrow"),
+        Column("forecast_category", "Forecast", sort="forecast_category", default=False),
+        Column("lead_source", "Lead source", sort="lead_source", default=False),
+        Column("next_step", "Next step", default=False),
+        Column("created", "Created", sort="created_at", css="nowrap", default=False),
+    )
 
     def get_queryset(self):
         deals = super().get_queryset()
@@ -58,7 +76,7 @@ class OpportunityDetailView(RecordDetailView):
     """One deal: stage controls, amount, probability, close date, contact roles, stage history, timeline."""
 
     model = Opportunity
-    related = ("account", "stage", "owner")
+    related = ("account", "stage", "owner", "sourced_by")
     template_name = "opportunities/opportunity_detail.html"
     timeline = get_timeline
     activity_form_class = ActivityForm
@@ -71,7 +89,6 @@ class OpportunityDetailView(RecordDetailView):
             "won_stage": next((s for s in stages if s.is_won), None),
             "lost_stage": next((s for s in stages if s.is_closed and not s.is_won), None),
             "stage_form": StageForm(initial={"stage": opportunity.stage_id}),
-            "edit_form": OpportunityForm(instance=opportunity),
             "roles": list(
                 OpportunityContactRole.objects.filter(opportunity=opportunity).select_related("contact")[:50]
             ),
@@ -89,22 +106,25 @@ class OpportunityDetailView(RecordDetailView):
         return lead_model.objects.visible_to(self.request.user).filter(converted_opportunity=opportunity).first()
 
 
-class OpportunityEditView(RecordActionMixin, OpportunityDetailView):
-    """Save the amount, close date, probability and next step of a deal."""
+class OpportunityCreateView(OnAccountMixin, RecordCreateView):
+    """A new deal on an account (`?account=` preselects it), the user's own unless a manager picks the owner."""
 
-    def post(self, request, *args, **kwargs):
-        opportunity = self.get_object()
-        form = OpportunityForm(request.POST, instance=opportunity)
-        if form.is_valid():
-            try:
-                update_opportunity(opportunity, by=request.user, data=form.cleaned_data)
-            except (ValidationError, ApplicationError) as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, "Deal saved.")
-                return redirect("opportunities:detail", pk=opportunity.pk)
-        # The form wrote its input onto the instance: show the deal as it is stored.
-        return self.render_page(self.get_object(), status=400, edit_form=form)
+    model = Opportunity
+    form_class = OpportunityForm
+
+    def create(self, form: OpportunityForm) -> Opportunity:
+        return create_opportunity(by=self.request.user, **form.service_data())
+
+
+class OpportunityEditView(RecordEditView):
+    """Edit a deal the user can see: its details, stage, owner and contact roles."""
+
+    model = Opportunity
+    related = ("account", "stage", "owner")
+    form_class = OpportunityForm
+
+    def update(self, opportunity: Opportunity, form: OpportunityForm) -> Opportunity:
+        return update_opportunity(opportunity, by=self.request.user, data=form.service_data())
 
 
 class OpportunityMoveView(RecordActionMixin, OpportunityDetailView):
@@ -158,6 +178,7 @@ def pipeline_board(request):
 
 opportunity_list = OpportunityListView.as_view()
 opportunity_detail = OpportunityDetailView.as_view()
+opportunity_create = OpportunityCreateView.as_view()
 opportunity_edit = OpportunityEditView.as_view()
 opportunity_move = OpportunityMoveView.as_view()
 opportunity_log_activity = OpportunityLogActivityView.as_view()

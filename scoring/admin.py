@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
 
+from core.admin import AdminServices, ServiceModelAdmin
 from scoring import services as scoring_services
-from scoring.models import EngagementWeight, ScoringRule, ScoringRun
+from scoring.models import EngagementWeight, GradeRule, ScoringRule, ScoringRun
+from scoring.rules import OPERATORS_BY_FIELD
 
 
 class ScoringConfigAdmin(admin.ModelAdmin):
@@ -44,6 +47,31 @@ class ScoringRuleAdmin(ScoringConfigAdmin):
     def delete_queryset(self, request, queryset):
         for rule in queryset:
             scoring_services.delete_scoring_rule(rule, by=request.user)
+
+
+class GradeRuleForm(forms.ModelForm):
+    field = forms.ChoiceField(choices=[(name, name) for name in sorted(OPERATORS_BY_FIELD)])
+
+    class Meta:
+        model = GradeRule
+        fields = ["name", "field", "operator", "value", "points", "active"]
+
+
+@admin.register(GradeRule)
+class GradeRuleAdmin(ScoringConfigAdmin, ServiceModelAdmin):
+    """The ideal-customer-profile rules of the lead grade; thresholds are the FUNNEL_GRADE_* settings."""
+
+    form = GradeRuleForm
+    services = AdminServices(
+        create=scoring_services.create_grade_rule,
+        update=scoring_services.update_grade_rule,
+        delete=scoring_services.delete_grade_rule,
+    )
+    list_display = ["name", "field", "operator", "value", "points", "active", "updated_at"]
+    list_editable = ["points", "active"]
+    list_filter = ["active", "field", "operator"]
+    search_fields = ["name"]
+    fields = ["name", "field", "operator", "value", "points", "active"]
 
 
 @admin.register(EngagementWeight)

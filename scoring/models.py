@@ -11,10 +11,11 @@ from core.models import TimeStampedModel
 from scoring.rules import ENGAGEMENT_KINDS, validate_rule
 
 
-class ScoringRule(TimeStampedModel):
-    """A fit rule: leads whose `field` matches `operator`/`value` earn `points` (negative allowed).
+class FitRule(TimeStampedModel):
+    """A rule on a lead's fields: leads whose `field` matches `operator`/`value` earn `points` (negative allowed).
 
-    Which fields and operators a rule may use, and how `value` is read, is defined in `scoring.rules`.
+    Which fields and operators a rule may use, and how `value` is read, is defined in `scoring.rules`; scoring
+    rules and grade rules share it.
     """
 
     class Operator(models.TextChoices):
@@ -40,17 +41,39 @@ class ScoringRule(TimeStampedModel):
     active = models.BooleanField(default=True)
 
     class Meta:
-        db_table = "leads_scoringrule"  # created by the leads app, which held this model before
-        ordering = ["-points", "name", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(points__gte=-100, points__lte=100), name="scoring_rule_points_range"),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.name} ({self.points:+d})"
 
     def clean(self) -> None:
         validate_rule(self.field, self.operator, self.value)
+
+
+class ScoringRule(FitRule):
+    """A fit rule of the score: how interesting a lead looks."""
+
+    class Meta:
+        db_table = "leads_scoringrule"  # created by the leads app, which held this model before
+        ordering = ["-points", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=-100, points__lte=100), name="scoring_rule_points_range"),
+        ]
+
+
+class GradeRule(FitRule):
+    """A profile rule of the grade: how well a lead fits the ideal customer profile (see `scoring.grades`)."""
+
+    points = models.SmallIntegerField(
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text="Profile points when the rule matches; negative for a poor fit. The grade follows the sum.",
+    )
+
+    class Meta:
+        ordering = ["-points", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=-100, points__lte=100), name="grade_rule_points_range"),
+        ]
 
 
 class EngagementWeight(TimeStampedModel):

@@ -69,8 +69,9 @@ CLAMP_LINE = "Score limited to 0-100"
 # --- what a rule may look at ----------------------------------------------------------------------------
 TEXT_FIELDS = ("title", "company", "email", "phone", "website", "industry", "country", "city")
 CHOICE_FIELDS = ("source", "status")
-NUMBER_FIELDS = ("employees", "annual_revenue")
-BOOLEAN_FIELDS = ("do_not_contact",)
+# budget_amount and budget_confirmed are the lead's BANT budget answers (`leads.qualification`): grade rules use them.
+NUMBER_FIELDS = ("employees", "annual_revenue", "budget_amount")
+BOOLEAN_FIELDS = ("do_not_contact", "budget_confirmed")
 SCORED_FIELDS = frozenset(TEXT_FIELDS + CHOICE_FIELDS + NUMBER_FIELDS + BOOLEAN_FIELDS)
 
 _TEXT_OPERATORS = {"equals", "not_equals", "in", "contains", "starts_with", "is_set", "is_blank"}

@@ -28,19 +28,48 @@ from scoring.rules import (
 )
 
 
-def fit_sql(scoring: Scoring, conn=None) -> tuple[str, list[Any]]:
+def fit_sql(scoring: Scoring, conn=None, *, rules: tuple[Rule, ...] | None = None) -> tuple[str, list[Any]]:
     """The fit of the active rules as one SQL expression over the columns of `"leads_lead"` (0 without rules).
 
     A caller may evaluate it over other rows by naming them `"leads_lead"`: the import scores the rows it is
     about to insert this way (`FROM (…) AS "leads_lead"`), so a new lead is written once, already scored.
+    `rules` replaces the scoring rules (the grade uses the grade rules).
     """
     from leads.models import Lead
 
     conn = conn or default_connection
     query = Lead.objects.all().query
-    expression = fit_expression(list(scoring.rules)).resolve_expression(query, allow_joins=False)
+    chosen = scoring.rules if rules is None else rules
+    expression = fit_expression(list(chosen)).resolve_expression(query, allow_joins=False)
     sql, params = query.get_compiler(connection=conn).compile(expression)
     return sql, list(params)
+
+
+def grade_sql(points: str, scoring: Scoring) -> tuple[str, list[Any]]:
+    """The grade of a `points` expression (profile points) by the thresholds; '' when there are no grade rules."""
+    if not scoring.grade_rules:
+        return "''", []
+    return (
+        f"CASE WHEN {points} >= %s THEN 'A' WHEN {points} >= %s THEN 'B' WHEN {points} >= %s THEN 'C' ELSE 'D' END",
+        list(scoring.grade_thresholds),
+    )
+
+
+def lead_grade_sql(scoring: Scoring, conn=None) -> tuple[str, list[Any]]:
+    """The grade of the row named `"leads_lead"`, as one SQL expression (the import grades new rows with it)."""
+    if not scoring.grade_rules:
+        return "''", []
+    profile, profile_params = fit_sql(scoring, conn, rules=scoring.grade_rules)
+    sql, thresholds = grade_sql(f"({profile})", scoring)
+    # The CASE repeats the points expression before each threshold: its parameters come that many times.
+    return sql, [param for threshold in thresholds for param in (*profile_params, threshold)]
+
+
+def mql_grade_sql(column: str, scoring: Scoring) -> tuple[str, list[Any]]:
+    """` AND <column> IN (grades good enough for MQL)` when `FUNNEL_MQL_MIN_GRADE` is set, else nothing."""
+    if not scoring.mql_grades:
+        return "", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(scoring.mql_grades))})", list(scoring.mql_grades)
 
 
 # --- SQL -------------------------------------------------------------------------------------------------
@@ -74,6 +103,10 @@ class Scoring:
     hot: int
     warm: int
     mql_threshold: int
+    grade_rules: tuple[Rule, ...] = ()
+    grade_thresholds: tuple[int, int, int] = (75, 50, 25)
+    # The grades an MQL may have (FUNNEL_MQL_MIN_GRADE and better); empty: the score alone decides.
+    mql_grades: tuple[str, ...] = ()
 
 
 def _is_postgres(conn) -> bool:
@@ -171,7 +204,7 @@ def mql_events_sql(rows: str, where: str, scoring: Scoring, conn=None) -> tuple[
 
 
 def scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
-    """`SELECT id, new_score, new_rating` for the filtered leads that are not converted."""
+    """`SELECT id, new_score, new_rating, new_grade` for the filtered leads that are not converted."""
     from leads.models import Lead
 
     conn = conn or default_connection
@@ -179,8 +212,8 @@ def scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, lis
         Lead.objects.filter(leads.q())
         .exclude(status=Lead.Status.CONVERTED)
         .order_by()
-        .annotate(fit=fit_expression(list(scoring.rules)))
-        .values_list("id", "fit")
+        .annotate(fit=fit_expression(list(scoring.rules)), profile=fit_expression(list(scoring.grade_rules)))
+        .values_list("id", "fit", "profile")
     )
     fit_sql, fit_params = fit_qs.query.sql_with_params()
     engagement = engagement_sql(scoring, leads, conn)
@@ -192,15 +225,17 @@ def scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, lis
         params = [*fit_params, *engagement[1]]
     score = _greatest(conn, "0", _least(conn, "100", total))
     rating, rating_params = rating_sql("s.new_score", scoring)
+    grade, grade_params = grade_sql("s.profile", scoring)
     sql = (
-        f"SELECT s.id AS id, s.new_score AS new_score, {rating} AS new_rating "  # built from the ORM's compiled query and fixed SQL, values are parameters  # nosec B608
-        f"FROM (SELECT f.id AS id, {score} AS new_score FROM ({fit_sql}) f{join}{evaluate_once(conn)}) s"
+        f"SELECT s.id AS id, s.new_score AS new_score, {rating} AS new_rating, {grade} AS new_grade "  # built from the ORM's compiled query and fixed SQL, values are parameters  # nosec B608
+        f"FROM (SELECT f.id AS id, {score} AS new_score, f.profile AS profile "
+        f"FROM ({fit_sql}) f{join}{evaluate_once(conn)}) s"
     )
-    return sql, [*rating_params, *params]
+    return sql, [*rating_params, *grade_params, *params]
 
 
 def update_scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
-    """`UPDATE` the filtered leads whose score or rating changed (or that were never scored)."""
+    """`UPDATE` the filtered leads whose score, rating or grade changed (or that were never scored)."""
     from leads.models import Lead
 
     conn = conn or default_connection
@@ -209,28 +244,31 @@ def update_scores_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[s
     # Repeating the chunk's filter on the target table lets the planner touch only the chunk, not scan all leads.
     target, target_params = leads.sql(f"{table}.id")
     sql = (
-        f"UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s "  # table name from model metadata, values are parameters  # nosec B608
+        f"UPDATE {table} SET score = t.new_score, rating = t.new_rating, grade = t.new_grade, scored_at = %s "  # table name from model metadata, values are parameters  # nosec B608
         f"FROM ({select}) t WHERE {target} AND {table}.id = t.id AND ({table}.score <> t.new_score "
-        f"OR {table}.rating <> t.new_rating OR {table}.scored_at IS NULL)"
+        f"OR {table}.rating <> t.new_rating OR {table}.grade <> t.new_grade OR {table}.scored_at IS NULL)"
     )
     return sql, [conn.ops.adapt_datetimefield_value(scoring.now), *params, *target_params]
 
 
 def stamp_mql_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple[str, list[Any]]:
-    """`UPDATE … SET mql_at` once for the filtered leads at or above the threshold, `RETURNING id, score, owner_id`."""
+    """`UPDATE … SET mql_at` once for the filtered leads at or above the threshold (and of an MQL grade, when one is
+    required), `RETURNING id, score, owner_id`."""
     from leads.models import Lead
 
     conn = conn or default_connection
     table = conn.ops.quote_name(Lead._meta.db_table)
     where, params = leads.sql("id")
+    grade, grade_params = mql_grade_sql("grade", scoring)
     sql = (
-        f"UPDATE {table} SET mql_at = %s WHERE {where} AND mql_at IS NULL AND score >= %s AND status <> %s "  # table name from model metadata, values are parameters  # nosec B608
+        f"UPDATE {table} SET mql_at = %s WHERE {where} AND mql_at IS NULL AND score >= %s{grade} AND status <> %s "  # table name from model metadata, values are parameters  # nosec B608
         f"RETURNING id, score, owner_id"
     )
     return sql, [
         conn.ops.adapt_datetimefield_value(scoring.now),
         *params,
         scoring.mql_threshold,
+        *grade_params,
         Lead.Status.CONVERTED.value,
     ]
 
@@ -257,16 +295,19 @@ def score_and_stamp_sql(scoring: Scoring, leads: LeadFilter, conn=None) -> tuple
     select, select_params = scores_sql(scoring, leads, conn)
     target, target_params = leads.sql(f"{table}.id")
     now, threshold = scoring.now, scoring.mql_threshold
-    reaches = f"({table}.mql_at IS NULL AND t.new_score >= %s)"
+    grade, grade_params = mql_grade_sql("t.new_grade", scoring)
+    reaches = f"({table}.mql_at IS NULL AND t.new_score >= %s{grade})"
+    reaches_params = [threshold, *grade_params]
     events, events_params = mql_events_sql("changed", "mql_at = %s", scoring, conn)
     sql = (
-        f"WITH changed AS (UPDATE {table} SET score = t.new_score, rating = t.new_rating, scored_at = %s, "  # names from model metadata, values are parameters  # nosec B608
-        f"mql_at = CASE WHEN {reaches} THEN %s ELSE {table}.mql_at END "
+        f"WITH changed AS (UPDATE {table} SET score = t.new_score, rating = t.new_rating, grade = t.new_grade, "  # names from model metadata, values are parameters  # nosec B608
+        f"scored_at = %s, mql_at = CASE WHEN {reaches} THEN %s ELSE {table}.mql_at END "
         f"FROM ({select}) t WHERE {target} AND {table}.id = t.id AND ({table}.score <> t.new_score "
-        f"OR {table}.rating <> t.new_rating OR {table}.scored_at IS NULL OR {reaches}) "
+        f"OR {table}.rating <> t.new_rating OR {table}.grade <> t.new_grade OR {table}.scored_at IS NULL "
+        f"OR {reaches}) "
         f"RETURNING {table}.id, {table}.score, {table}.mql_at), "
         f"reached AS ({events} RETURNING lead_id) "
         f"SELECT (SELECT count(*) FROM changed), (SELECT array_agg(lead_id ORDER BY lead_id) FROM reached)"
     )
-    params = [now, threshold, now, *select_params, *target_params, threshold, *events_params, now]
+    params = [now, *reaches_params, now, *select_params, *target_params, *reaches_params, *events_params, now]
     return sql, params

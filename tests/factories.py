@@ -130,3 +130,13 @@ def qualified_lead(owner, **fields) -> Lead:
     }
     values.update(fields)
     return LeadFactory(**values)
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Campaign"
+
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    type = "webinar"
+    status = "in_progress"
+    actual_cost = "1000.00"

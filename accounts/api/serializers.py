@@ -18,8 +18,8 @@ class AccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Account
         # The writable fields are exactly what the service edits; the rest are read-only or role-checked.
-        fields = ["id", *EDITABLE_FIELDS, "domain", "owner", "created_at", "updated_at"]
-        read_only_fields = ["id", "domain", "created_at", "updated_at"]
+        fields = ["id", *EDITABLE_FIELDS, "domain", "is_person_account", "owner", "created_at", "updated_at"]
+        read_only_fields = ["id", "domain", "is_person_account", "created_at", "updated_at"]
         extra_kwargs = {"description": {"max_length": 20_000}, "annual_revenue": {"min_value": 0}}
 
     def validate_parent(self, value):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from activities.models import Activity
+from activities.models import Activity, Notification
 from core.serializers import VisiblePrimaryKeyRelatedField
 
 RECORD_FIELDS = ["lead", "contact", "account", "opportunity"]
@@ -27,12 +27,16 @@ class ActivitySerializer(serializers.ModelSerializer):
             "body",
             "due_at",
             "completed_at",
+            "remind_at",
+            "reminder_sent_at",
+            "call_outcome",
+            "duration_seconds",
             "owner",
             *RECORD_FIELDS,
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "owner", "created_at", "updated_at"]
+        read_only_fields = ["id", "owner", "reminder_sent_at", "created_at", "updated_at"]
         extra_kwargs = {"body": {"max_length": 20_000}}
 
     def validate(self, attrs):
@@ -42,3 +46,10 @@ class ActivitySerializer(serializers.ModelSerializer):
                 {"non_field_errors": ["Attach the activity to a lead, contact, account or opportunity."]}
             )
         return attrs
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "url", "activity", "created_at", "read_at"]
+        read_only_fields = fields

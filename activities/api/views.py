@@ -1,10 +1,15 @@
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from activities import services
-from activities.api.serializers import ActivitySerializer
-from activities.models import Activity
+from activities.api.serializers import ActivitySerializer, NotificationSerializer
+from activities.models import Activity, Notification
 from core.filters import DateTimeFilter, IntegerFilter
-from core.viewsets import FunnelModelViewSet
+from core.serializers import ErrorSerializer
+from core.viewsets import FunnelModelViewSet, FunnelReadOnlyViewSet
 
 
 class ActivityFilter(filters.FilterSet):
@@ -37,3 +42,56 @@ class ActivityViewSet(FunnelModelViewSet):
 
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user)
+
+
+NOTIFICATION_ERRORS = {
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    404: OpenApiResponse(ErrorSerializer, description="No such notification of yours."),
+}
+
+
+class NotificationFilter(filters.FilterSet):
+    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your notifications, newest first",
+        responses={200: NotificationSerializer(many=True), **NOTIFICATION_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One of your notifications", responses={200: NotificationSerializer, **NOTIFICATION_ERRORS}
+    ),
+)
+class NotificationViewSet(FunnelReadOnlyViewSet):
+    """The caller's own notifications (task reminders, …); anyone else's answers 404."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    search_fields: list[str] = []
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return Notification.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Mark a notification read", request=None, responses={200: NotificationSerializer, **NOTIFICATION_ERRORS}
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = services.mark_notification_read(self.get_object(), by=request.user)
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(
+        summary="Mark all your notifications read",
+        request=None,
+        responses={200: inline_serializer("ReadAll", {"marked": serializers.IntegerField()}), **NOTIFICATION_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": services.mark_all_notifications_read(by=request.user)})

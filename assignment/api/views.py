@@ -1,4 +1,4 @@
-"""API for assignment: the rules (`assignment-rules/`) and the lead `assign` action."""
+"""API for assignment: the rules (`assignment-rules/`), territories (`territories/`) and the lead `assign` action."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import Account
 from assignment import services
-from assignment.models import AssignmentRule
+from assignment.models import AssignmentRule, Territory
 from core.exceptions import PermissionDenied
 from core.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
 from core.viewsets import FunnelViewMixin, ServiceWritesMixin
@@ -49,10 +50,27 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
         allow_empty=True,
         help_text="Lead ratings (hot, warm, cold); empty matches any.",
     )
+    grades = serializers.ListField(
+        child=serializers.CharField(max_length=1), required=False, allow_empty=True, help_text="A, B, C, D; empty: any."
+    )
+    rep_levels = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        allow_empty=True,
+        help_text="Only reps of these levels (junior, mid, senior); empty: any.",
+    )
+    rep_skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False, allow_empty=True)
+    rep_functions = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        allow_empty=True,
+        help_text="Only reps of these functions (sdr, ae); empty: any.",
+    )
     target_user = VisiblePrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     target_team = VisiblePrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    target_territory = VisiblePrimaryKeyRelatedField(queryset=Territory.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = AssignmentRule
@@ -60,11 +78,54 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "last_assigned_user", "created_at", "updated_at"]
 
     def validate(self, attrs):
-        user = attrs.get("target_user", getattr(self.instance, "target_user", None))
-        team = attrs.get("target_team", getattr(self.instance, "target_team", None))
-        if user is not None and team is not None:
-            raise serializers.ValidationError({"target_team": ["Target a user or a team, not both."]})
+        targets = [
+            attrs.get(name, getattr(self.instance, name, None))
+            for name in ("target_user", "target_team", "target_territory")
+        ]
+        if sum(target is not None for target in targets) > 1:
+            raise serializers.ValidationError({"target_team": ["Target a user, a team or a territory: one of them."]})
         return attrs
+
+
+class TerritorySerializer(serializers.ModelSerializer):
+    countries = serializers.ListField(child=serializers.CharField(max_length=100), required=False, allow_empty=True)
+    regions = serializers.ListField(child=serializers.CharField(max_length=100), required=False, allow_empty=True)
+    postal_ranges = serializers.ListField(
+        child=serializers.CharField(max_length=41),
+        required=False,
+        allow_empty=True,
+        help_text='Postal-code ranges "from-to" or single codes, e.g. "10000-14999".',
+    )
+    named_accounts = VisiblePrimaryKeyRelatedField(many=True, queryset=Account.objects.all(), required=False)
+    reps = VisiblePrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True), required=False)
+
+    class Meta:
+        model = Territory
+        fields = ["id", *services.TERRITORY_FIELDS, "named_accounts", "reps", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: TerritorySerializer(many=True), **ERRORS}),
+    retrieve=extend_schema(responses={200: TerritorySerializer, **ERRORS}),
+    create=extend_schema(responses={201: TerritorySerializer, **ERRORS}),
+    update=extend_schema(responses={200: TerritorySerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: TerritorySerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, **ERRORS}),
+)
+class TerritoryViewSet(FunnelViewMixin, ServiceWritesMixin, viewsets.ModelViewSet):
+    """Sales territories (managers and admins): countries, regions, postal ranges and named accounts, with reps."""
+
+    serializer_class = TerritorySerializer
+    permission_classes = [permissions.IsAuthenticated, CanManage]
+    filterset_fields = ["active"]
+    ordering_fields = ["name"]
+    create_service = services.create_territory
+    update_service = services.update_territory
+    delete_service = services.delete_territory
+
+    def get_queryset(self):
+        return Territory.objects.visible_to(self.request.user).prefetch_related("named_accounts", "reps")
 
 
 @extend_schema_view(

@@ -1,4 +1,4 @@
-"""Writes of the assignment app: one lead (`leads`), many at once (`bulk`), and the rules (`rules`)."""
+"""Writes of the assignment app: one lead (`leads`), many at once (`bulk`), the rules (`rules`), territories."""
 
 from assignment.services.bulk import (  # noqa: F401 - the app's service API
     BulkAssignment,
@@ -16,4 +16,10 @@ from assignment.services.rules import (  # noqa: F401 - the app's service API
     delete_assignment_rule,
     save_assignment_rule,
     update_assignment_rule,
+)
+from assignment.services.territories import (  # noqa: F401 - the app's service API
+    TERRITORY_FIELDS,
+    create_territory,
+    delete_territory,
+    update_territory,
 )

@@ -15,8 +15,10 @@ from django.utils import timezone
 from activities.models import Event
 from activities.services import record_event_on_leads
 from assignment.events import AssignmentEvent
+from assignment.matching import AccountMatch, match_customer_accounts
 from assignment.models import AssignmentRule
 from assignment.routing import (
+    ACCOUNT,
     ASSIGNED,
     ASSIGNMENT_FAILED,
     BULK_CHUNK,
@@ -28,11 +30,12 @@ from assignment.routing import (
     _CompiledRule,
     _failure_data,
     _failure_summary,
-    _first_match,
     _kept_summary,
     _LeadFacts,
     _load_pool,
     _Pool,
+    _route,
+    account_summary,
     routing_scope,
 )
 from core.events import publish
@@ -120,11 +123,17 @@ class _Decisions:
     pool: _Pool
     scope: RoutingScope | None = None
     groups: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    # Leads given to the owner of the customer account they matched: (owner, account) → lead ids.
+    by_account: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    # Every lead that matched a customer account, routed by it or not: account → lead ids.
+    matched: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    account_names: dict[int, str] = field(default_factory=dict)
     failed: dict[AssignmentRule | None, list[int]] = field(default_factory=lambda: defaultdict(list))
     kept: dict[AssignmentRule | None, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def owners(self) -> dict[int, int]:
         owners = {pk: owner_id for (owner_id, _rule), ids in self.groups.items() for pk in ids}
+        owners |= {pk: owner_id for (owner_id, _account), ids in self.by_account.items() for pk in ids}
         if self.scope is not None:
             owners |= {pk: self.scope.keeper_id for ids in self.kept.values() for pk in ids}
         return owners
@@ -139,9 +148,20 @@ def _decide(
 ) -> _Decisions:
     """Pick an owner for each lead, in order, by `rules` (locked by the caller: see the module's lock order)."""
     decisions = _Decisions(rules=rules, pool=_load_pool(rules, scope=scope), scope=scope)
+    rows = list(rows)
+    matches = match_customer_accounts(rows)
+    account_owners = _account_owners(matches.values(), exclude=exclude, scope=scope)
     for facts in rows:
-        compiled = _first_match(rules, facts)
-        owner_id = decisions.pool.pick(compiled, exclude=exclude) if compiled is not None else None
+        match = matches.get(facts.pk)
+        account_id = match.account_id if match else None
+        if match is not None:
+            decisions.matched[match.account_id].append(facts.pk)
+            decisions.account_names[match.account_id] = match.account_name
+            if match.owner_id in account_owners:
+                decisions.pool.names.setdefault(match.owner_id, account_owners[match.owner_id])
+                decisions.by_account[(match.owner_id, match.account_id)].append(facts.pk)
+                continue
+        compiled, owner_id = _route(decisions.pool, rules, facts, account_id=account_id, exclude=exclude)
         if owner_id is None:
             bucket = decisions.failed if scope is None else decisions.kept
             bucket[compiled.rule if compiled else None].append(facts.pk)
@@ -149,6 +169,18 @@ def _decide(
         decisions.pool.take(compiled, owner_id)
         decisions.groups[(owner_id, compiled.rule.pk)].append(facts.pk)
     return decisions
+
+
+def _account_owners(
+    matches: Iterable[AccountMatch], *, exclude: frozenset[int], scope: RoutingScope | None
+) -> dict[int, str]:
+    """The matched accounts' owners who may take leads (active, accepting, in the scope), with their names."""
+    ids = {match.owner_id for match in matches if match.owner_id and match.owner_id not in exclude}
+    if scope is not None:
+        ids &= scope.member_ids
+    if not ids:
+        return {}
+    return {user.pk: user.display_name for user in User.objects.filter(pk__in=ids, is_active=True, accepts_leads=True)}
 
 
 def _record(
@@ -166,6 +198,11 @@ def _record(
         summary = _assigned_summary(decisions.pool.names[owner_id], rule, rule.method)
         data = {"rule": rule_pk, "rule_name": rule.name, "method": rule.method, "previous_owner": prior}
         entries.append((owner_id, summary, data, ids))
+    for (owner_id, account_id), ids in decisions.by_account.items():
+        name = decisions.account_names[account_id]
+        summary = account_summary(decisions.pool.names[owner_id], name)
+        data = {"rule": None, "method": ACCOUNT, "account": account_id, "previous_owner": prior}
+        entries.append((owner_id, summary, data, ids))
     if decisions.scope is not None:
         keeper = decisions.scope
         for rule, ids in decisions.kept.items():
@@ -181,9 +218,13 @@ def _record(
             record_event_on_leads(ids, kind=ASSIGNED, summary=summary, data=data, by=by, now=now)
     for owner_id, _summary, _data, ids in entries:
         into.assigned[owner_id].extend(ids)
+    for account_id, ids in decisions.matched.items():
+        Lead.objects.filter(pk__in=ids).update(matched_account_id=account_id)
     for compiled in decisions.rules:
         if compiled.cursor_moved:
-            AssignmentRule.objects.filter(pk=compiled.rule.pk).update(last_assigned_user_id=compiled.cursor)
+            AssignmentRule.objects.filter(pk=compiled.rule.pk).update(
+                last_assigned_user_id=compiled.cursor, cursor_turns=compiled.cursor_turns
+            )
 
     failed = decisions.failed
     if failed:
@@ -237,7 +278,8 @@ class NewLeadRouting:
     Each lead is then written once, with its owner, instead of inserted and updated. Build it inside the
     transaction that inserts the leads: it locks the active rules until that transaction ends, as a bulk
     assignment does, so concurrent assignments neither repeat a round-robin turn nor overfill a rep.
-    `facts` are (id, source, country, industry, employees, score, rating) with the ids the leads will get.
+    `facts` are (id, source, country, industry, employees, score, rating[, email, website, company, grade, state,
+    postal_code]) with the ids the leads will get (routing.LEAD_FIELDS; the ungraded import passes grade "").
     `scope`: the user the leads are routed for (the importer), as in `assign_leads_bulk`.
     """
 
@@ -255,7 +297,7 @@ class NewLeadRouting:
         """Write the events and cursors for the leads that were inserted (a lead skipped by the insert is left out)."""
         inserted = set(inserted_ids)
         decisions = self._decisions
-        for bucket in (decisions.groups, decisions.failed, decisions.kept):
+        for bucket in (decisions.groups, decisions.failed, decisions.kept, decisions.by_account, decisions.matched):
             for key in list(bucket):
                 bucket[key] = [pk for pk in bucket[key] if pk in inserted]
                 if not bucket[key]:

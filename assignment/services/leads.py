@@ -9,8 +9,10 @@ from django.utils import timezone
 from activities.models import Event
 from activities.services import record_event
 from assignment.events import AssignmentEvent
+from assignment.matching import match_customer_accounts
 from assignment.models import AssignmentRule
 from assignment.routing import (
+    ACCOUNT,
     ASSIGNED,
     ASSIGNMENT_FAILED,
     CLOSED_STATUSES,
@@ -21,9 +23,11 @@ from assignment.routing import (
     _facts,
     _failure_data,
     _failure_summary,
-    _first_match,
     _load_pool,
+    _matching_chain,
+    account_summary,
 )
+from assignment.selectors import load_territories
 from core.events import publish
 from core.exceptions import NotFound, PermissionDenied
 from core.services import save_validated
@@ -61,47 +65,85 @@ def assign_lead(lead: Lead, *, by: User | None = None, owner: User | None = None
     if current is None or current.owner_id is not None or current.status in CLOSED_STATUSES:
         return current or lead
     facts = _facts(current)
-    matched = _first_match(_active_rules(lock=False), facts)
-    if matched is None:
+    match = match_customer_accounts([facts]).get(current.pk)
+    if match is not None:
+        owner = User.objects.filter(pk=match.owner_id, is_active=True, accepts_leads=True).first()
+        if owner is not None:
+            summary = account_summary(owner.display_name, match.account_name)
+            data = {"rule": None, "method": ACCOUNT, "account": match.account_id, "previous_owner": None}
+            return _give(current, owner.pk, summary, data, matched_account_id=match.account_id, by=by)
+    account_id = match.account_id if match else None
+    chain = _matching_chain(_active_rules(lock=False), facts, account_id)
+    if not chain:
+        _stamp_match(current, account_id)
         _record_failure(current.pk, None, by=by)
         return current
-    # Who is in the pool changes rarely: read it before queueing for the lock, to keep the locked part short.
-    pool = _load_pool([matched], count=False)
-    # Re-read the matched rule under its row lock: concurrent workers queue here, so each reads the
-    # cursor the previous one wrote and the open-lead counts it committed.
-    rule = AssignmentRule.objects.select_for_update().filter(pk=matched.rule.pk, active=True).first()
-    compiled = _compile(rule) if rule is not None else None
-    if compiled is None or not compiled.matches(facts):
-        return current
-    if (rule.target_user_id, rule.target_team_id) == (matched.rule.target_user_id, matched.rule.target_team_id):
-        compiled.candidates = matched.candidates
-        pool.count_load([compiled])
-    else:
-        pool = _load_pool([compiled])
-    owner_id = pool.pick(compiled)
-    if owner_id is None:
-        _record_failure(current.pk, rule, by=by)
-        return current
+    # Who is in the pool changes rarely: read it before queueing for the locks, to keep the locked part short.
+    pool = _load_pool(chain, count=False)
+    # Re-read the matched rules under their row locks (in pk order, as every assignment locks them): concurrent
+    # workers queue here, so each reads the cursor the previous one wrote and the open-lead counts it committed.
+    locked = {
+        rule.pk: rule
+        for rule in AssignmentRule.objects.select_for_update()
+        .filter(pk__in=[c.rule.pk for c in chain], active=True)
+        .order_by("pk")
+    }
+    territories = load_territories(locked.values())
+    rule = None
+    for matched in chain:
+        rule = locked.get(matched.rule.pk)
+        compiled = _compile(rule, territories) if rule is not None else None
+        if compiled is None or not compiled.matches(facts, account_id):
+            continue
+        if _same_candidates(rule, matched.rule):
+            compiled.candidates = matched.candidates
+            pool.count_load([compiled])
+        else:
+            pool = _load_pool([compiled])
+        owner_id = pool.pick(compiled)
+        if owner_id is not None:
+            summary = _assigned_summary(pool.names[owner_id], rule, rule.method)
+            data = {"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": None}
+            current = _give(current, owner_id, summary, data, matched_account_id=account_id, by=by)
+            if current.owner_id == owner_id:  # the turn is spent only when this assignment wrote the owner
+                pool.take(compiled, owner_id)
+                AssignmentRule.objects.filter(pk=rule.pk).update(
+                    last_assigned_user_id=owner_id, cursor_turns=compiled.cursor_turns
+                )
+            return current
+        if not rule.fall_through:
+            break
+    _stamp_match(current, account_id)
+    _record_failure(current.pk, rule, by=by)
+    return current
+
+
+def _same_candidates(rule: AssignmentRule, before: AssignmentRule) -> bool:
+    fields = ("target_user_id", "target_team_id", "target_territory_id", "rep_levels", "rep_skills", "rep_functions")
+    return all(getattr(rule, name) == getattr(before, name) for name in fields)
+
+
+def _stamp_match(lead: Lead, account_id: int | None) -> None:
+    if account_id is not None and lead.matched_account_id != account_id:
+        Lead.objects.filter(pk=lead.pk).update(matched_account_id=account_id)
+        lead.matched_account_id = account_id
+
+
+def _give(lead: Lead, owner_id: int, summary: str, data: dict, *, matched_account_id: int | None, by) -> Lead:
+    """Write the owner if the lead is still unowned and open, record the event and tell the owner after commit."""
     now = timezone.now()
     updated = (
-        Lead.objects.filter(pk=current.pk, owner__isnull=True)
+        Lead.objects.filter(pk=lead.pk, owner__isnull=True)
         .exclude(status__in=CLOSED_STATUSES)
-        .update(owner_id=owner_id, updated_at=now)
+        .update(owner_id=owner_id, matched_account_id=matched_account_id, updated_at=now)
     )
     if not updated:
-        current.refresh_from_db()
-        return current
-    AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned_user_id=owner_id)
-    current.owner_id, current.updated_at = owner_id, now
-    record_event(
-        ASSIGNED,
-        _assigned_summary(pool.names[owner_id], rule, rule.method),
-        by=by,
-        lead=current,
-        data={"rule": rule.pk, "rule_name": rule.name, "method": rule.method, "previous_owner": None},
-    )
-    publish(AssignmentEvent.ASSIGNED, current, by=by, data={"owner": owner_id})
-    return current
+        lead.refresh_from_db()
+        return lead
+    lead.owner_id, lead.matched_account_id, lead.updated_at = owner_id, matched_account_id, now
+    record_event(ASSIGNED, summary, by=by, lead=lead, data=data)
+    publish(AssignmentEvent.ASSIGNED, lead, by=by, data={"owner": owner_id})
+    return lead
 
 
 def _assign_by_hand(lead: Lead, *, owner: User, by: User | None) -> Lead:

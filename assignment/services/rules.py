@@ -22,8 +22,14 @@ RULE_FIELDS = [
     "employees_max",
     "score_min",
     "ratings",
+    "grades",
     "target_user",
     "target_team",
+    "target_territory",
+    "rep_levels",
+    "rep_skills",
+    "rep_functions",
+    "fall_through",
     "method",
 ]
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.formats import number_format
 
 register = template.Library()
@@ -101,3 +103,18 @@ def percent(rate: Any, places: int = 1) -> str:
 def currency() -> str:
     """`{% currency %}` → the installation's currency code, e.g. for a column header."""
     return currency_code()
+
+
+@register.filter(name="ago")
+def ago(moment: Any) -> str:
+    """A short relative time for tight spots (board cards): `now`, `5m ago`, `3h ago`, `2d ago`, `6w ago`, then the
+    month (`Mar 2025`); `—` for none. The exact time belongs in the element's title."""
+    if not moment:
+        return EMPTY
+    seconds = (timezone.now() - moment).total_seconds()
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            if unit == "w" and seconds >= 365 * 86400:
+                return date_format(timezone.localtime(moment), "M Y")
+            return f"{int(seconds // size)}{unit} ago"
+    return "now"

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Search's trigram and unaccent extensions (search/migrations); its operations do nothing on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -306,14 +309,33 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name for the lead source choices, whichever model's field uses them.
-    "ENUM_NAME_OVERRIDES": {"LeadSourceEnum": "leads.models.LeadSource"},
+    "ENUM_NAME_OVERRIDES": {
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "CampaignMemberStatusEnum": "campaigns.models.CampaignMember.Status",
+    },
 }
 
 # --- product settings ---------------------------------------------------------------
 FUNNEL_CURRENCY = os.environ.get("FUNNEL_CURRENCY", "USD")
 FUNNEL_MQL_THRESHOLD = int(os.environ.get("FUNNEL_MQL_THRESHOLD", 50))
+# Record lists count exactly below this many rows; above it they show an estimate ("about 53,000", core/lists.py).
+FUNNEL_LIST_EXACT_COUNT_LIMIT = int(os.environ.get("FUNNEL_LIST_EXACT_COUNT_LIMIT", 10_000))
 FUNNEL_RATING_HOT = int(os.environ.get("FUNNEL_RATING_HOT", 70))
 FUNNEL_RATING_WARM = int(os.environ.get("FUNNEL_RATING_WARM", 40))
+# Lead grades (scoring.grades): the profile points a lead needs for A, B and C (below C: D).
+FUNNEL_GRADE_A = int(os.environ.get("FUNNEL_GRADE_A", 75))
+FUNNEL_GRADE_B = int(os.environ.get("FUNNEL_GRADE_B", 50))
+FUNNEL_GRADE_C = int(os.environ.get("FUNNEL_GRADE_C", 25))
+# The grade an MQL needs as well as the score (A, B, C or D; empty: the score alone decides).
+FUNNEL_MQL_MIN_GRADE = os.environ.get("FUNNEL_MQL_MIN_GRADE", "").strip().upper()
+if FUNNEL_MQL_MIN_GRADE not in ("", "A", "B", "C", "D"):
+    raise ImproperlyConfigured("FUNNEL_MQL_MIN_GRADE must be A, B, C, D or empty.")
+# The qualification checklist on leads (leads.qualification): bant or meddic; and whether qualifying a lead
+# (status qualified) needs every item of it answered.
+FUNNEL_QUALIFICATION_FRAMEWORK = os.environ.get("FUNNEL_QUALIFICATION_FRAMEWORK", "bant").strip().lower()
+if FUNNEL_QUALIFICATION_FRAMEWORK not in ("bant", "meddic"):
+    raise ImproperlyConfigured("FUNNEL_QUALIFICATION_FRAMEWORK must be bant or meddic.")
+FUNNEL_QUALIFY_REQUIRES_CHECKLIST = env_bool("FUNNEL_QUALIFY_REQUIRES_CHECKLIST", False)
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
 # Leads per transaction of a bulk rescore (0: the measured default in scoring/services.py).
 FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
@@ -322,6 +344,14 @@ FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
 FUNNEL_IMPORT_FILE_DAYS = int(os.environ.get("FUNNEL_IMPORT_FILE_DAYS", 30))
 # Due nurture steps one sender claims per transaction (see nurture/services/sending.py).
 FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100))
+# Email from a record (nurture.services.record_email): replies go to reply+<token>@FUNNEL_REPLY_DOMAIN, which the
+# mail provider forwards to POST /api/v1/inbound-email/ with FUNNEL_INBOUND_EMAIL_TOKEN (empty: the endpoint
+# refuses every post). Default domain: the host of FUNNEL_SITE_URL.
+FUNNEL_REPLY_DOMAIN = os.environ.get("FUNNEL_REPLY_DOMAIN", "").strip().lower()
+FUNNEL_INBOUND_EMAIL_TOKEN = os.environ.get("FUNNEL_INBOUND_EMAIL_TOKEN", "")
+FUNNEL_INBOUND_EMAIL_MAX_BYTES = int(os.environ.get("FUNNEL_INBOUND_EMAIL_MAX_BYTES", 2 * 1024 * 1024))
+# Largest file a person may attach to a record (activities.attachments); bigger uploads get 413 and store nothing.
+FUNNEL_ATTACHMENT_MAX_BYTES = int(os.environ.get("FUNNEL_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024))
 FUNNEL_FREE_MAIL_DOMAINS = frozenset(
     env_list(
         "FUNNEL_FREE_MAIL_DOMAINS",

@@ -55,6 +55,16 @@ class PipelineRowSerializer(serializers.Serializer):
     )
 
 
+class SdrSourcedRowSerializer(serializers.Serializer):
+    sdr = serializers.IntegerField(help_text="The SDR's user id (the opportunities' `sourced_by`).")
+    sdr_name = serializers.CharField()
+    deals = serializers.IntegerField()
+    open_deals = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Open deals' amount.")
+    won_deals = serializers.IntegerField(help_text="Deals won with closed_at in the date range.")
+    won_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
 class VelocityRowSerializer(serializers.Serializer):
     step = serializers.CharField()
     label = serializers.CharField()
@@ -67,6 +77,7 @@ class FunnelReportSerializer(serializers.Serializer):
     by_source = SourceRowSerializer(many=True)
     by_owner = OwnerRowSerializer(many=True)
     pipeline = PipelineRowSerializer(many=True, help_text="Open opportunities by stage; the date range does not apply.")
+    sdr_sourced = SdrSourcedRowSerializer(many=True, help_text="Per SDR, the deals their leads became.")
     avg_days_to_convert = serializers.FloatField(
         allow_null=True, help_text="Mean days created → converted over converted leads (null when none)."
     )
@@ -125,6 +136,7 @@ class FunnelReportView(APIView):
             "by_source": funnel["by_source"],
             "by_owner": funnel["by_owner"],
             "pipeline": selectors.get_pipeline(request.user, filters)["by_stage"],
+            "sdr_sourced": selectors.get_sdr_sourced(request.user, filters),
             "avg_days_to_convert": funnel["avg_days_to_convert"],
             "velocity": funnel["velocity"],
         }

@@ -22,6 +22,10 @@ Definitions (the numbers the page, the CSV exports and the API agree on):
   visibility, team, owner and source).
 - **Unattended**: open leads (not converted or unqualified) with no activity for `idle_days` days
   (`last_activity_at`, or `created_at` when none was ever logged), by owner; the date range does NOT apply.
+- **Grade x score**: cohort leads by grade (A to D) and score band (0-24, 25-49, 50-74, 75-100), each cell's
+  converted / leads in percent; leads not graded yet counted apart. One GROUP BY.
+- **SDR-sourced pipeline**: visible opportunities with `sourced_by` (the SDR whose lead became the deal), per SDR:
+  deals, open deals and their amount (the date range does not apply), deals won with `closed_at` in the range.
 
 The whole lead funnel (stages, by source, by owner, averages) is ONE grouped aggregate query with conditional
 counts, rolled up in Python; the page costs a fixed handful of queries whatever the data size.
@@ -30,7 +34,9 @@ counts, rolled up in Python; the page costs a fixed handful of queries whatever 
 from dashboards.selectors.cohort import get_cohort
 from dashboards.selectors.dashboard import get_dashboard
 from dashboards.selectors.funnel import STAGES, get_funnel
+from dashboards.selectors.grades import get_grade_matrix
 from dashboards.selectors.pipeline import get_closed_deals, get_pipeline
+from dashboards.selectors.sourced import get_sdr_sourced
 from dashboards.selectors.time_in_status import get_time_in_status
 from dashboards.selectors.trend import get_trend
 from dashboards.selectors.unattended import get_unattended
@@ -43,7 +49,9 @@ __all__ = [
     "get_cohort",
     "get_dashboard",
     "get_funnel",
+    "get_grade_matrix",
     "get_pipeline",
+    "get_sdr_sourced",
     "get_time_in_status",
     "get_trend",
     "get_unattended",

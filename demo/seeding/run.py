@@ -10,10 +10,14 @@ from typing import Any
 from django.db import transaction
 
 from demo.seeding.accounts import seed_accounts
+from demo.seeding.campaigns import seed_campaigns
 from demo.seeding.context import Output, SeedContext
+from demo.seeding.grades import seed_grades
 from demo.seeding.leads import seed_leads
 from demo.seeding.opportunities import seed_opportunities
+from demo.seeding.people import seed_people
 from demo.seeding.reset import reset_demo_data
+from demo.seeding.routing import seed_routing
 from demo.seeding.users import print_logins, seed_users
 from leads.models import Lead
 from users.models import User
@@ -24,9 +28,13 @@ DEFAULT_SEED = 42
 # each record type draws on the ones before it: reps own accounts, deals sit on accounts, leads convert into deals
 PHASES: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("users and teams", seed_users),
+    ("territories and routing", seed_routing),
     ("accounts and contacts", seed_accounts),
     ("opportunities", seed_opportunities),
     ("leads", seed_leads),
+    ("B2C leads", seed_people),
+    ("grades and BANT answers", seed_grades),
+    ("campaigns and members", seed_campaigns),
 ]
 
 

@@ -21,21 +21,26 @@ class DemoUser:
     name: str
     role: str
     team: str | None = None
+    function: str = ""
+    level: str = User.Level.MID
+    skills: tuple[str, ...] = ()
+    shares: int = 1
 
 
 DEMO_TEAMS = {"East": "manager", "West": "manager2"}
 DEMO_USERS = [
     DemoUser("admin", "Avery Admin", User.Role.ADMIN),
-    DemoUser("manager", "Morgan Reyes", User.Role.MANAGER, "East"),
-    DemoUser("manager2", "Jordan Blake", User.Role.MANAGER, "West"),
-    DemoUser("rep1", "Sam Carter", User.Role.REP, "East"),
-    DemoUser("rep2", "Priya Shah", User.Role.REP, "East"),
-    DemoUser("rep3", "Liam O'Connor", User.Role.REP, "East"),
-    DemoUser("rep4", "Mia Schulz", User.Role.REP, "East"),
-    DemoUser("rep5", "Noah Kim", User.Role.REP, "West"),
-    DemoUser("rep6", "Emma Rossi", User.Role.REP, "West"),
-    DemoUser("rep7", "Lucas Martin", User.Role.REP, "West"),
-    DemoUser("rep8", "Sofia López", User.Role.REP, "West"),
+    DemoUser("manager", "Morgan Reyes", User.Role.MANAGER, "East", "manager"),
+    DemoUser("manager2", "Jordan Blake", User.Role.MANAGER, "West", "manager"),
+    # Each team has SDRs who work the leads and AEs who take the deals over at conversion.
+    DemoUser("rep1", "Sam Carter", User.Role.REP, "East", "sdr", User.Level.JUNIOR, ("en",)),
+    DemoUser("rep2", "Priya Shah", User.Role.REP, "East", "ae", User.Level.SENIOR, ("en", "fintech"), 2),
+    DemoUser("rep3", "Liam O'Connor", User.Role.REP, "East", "ae", User.Level.MID, ("en",)),
+    DemoUser("rep4", "Mia Schulz", User.Role.REP, "East", "sdr", User.Level.SENIOR, ("de", "en")),
+    DemoUser("rep5", "Noah Kim", User.Role.REP, "West", "sdr", User.Level.SENIOR, ("en",)),
+    DemoUser("rep6", "Emma Rossi", User.Role.REP, "West", "ae", User.Level.SENIOR, ("it", "en"), 2),
+    DemoUser("rep7", "Lucas Martin", User.Role.REP, "West", "ae", User.Level.MID, ("fr", "en")),
+    DemoUser("rep8", "Sofia López", User.Role.REP, "West", "sdr", User.Level.JUNIOR, ("es", "en")),
 ]
 DEMO_USERNAMES = [user.username for user in DEMO_USERS]
 
@@ -58,6 +63,10 @@ def seed_users(ctx: SeedContext) -> int:
                 "is_superuser": spec.role == User.Role.ADMIN,
                 "is_active": True,
                 "accepts_leads": spec.role == User.Role.REP,
+                "function": spec.function,
+                "level": spec.level,
+                "skills": list(spec.skills),
+                "routing_shares": spec.shares,
                 "password": password,
             },
         )
@@ -75,6 +84,6 @@ def seed_users(ctx: SeedContext) -> int:
 def print_logins(out: Output) -> None:
     """Print the demo logins as a table."""
     out("")
-    out(f"  {'username':<10} {'role':<8} {'team':<6} password")
+    out(f"  {'username':<10} {'role':<8} {'function':<8} {'team':<6} password")
     for spec in DEMO_USERS:
-        out(f"  {spec.username:<10} {spec.role:<8} {spec.team or '-':<6} {DEMO_PASSWORD}")
+        out(f"  {spec.username:<10} {spec.role:<8} {spec.function or '-':<8} {spec.team or '-':<6} {DEMO_PASSWORD}")

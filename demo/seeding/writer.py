@@ -108,6 +108,8 @@ def default_db_value(field: models.Field) -> Any:
         return value
     if field.null:
         return None
+    if isinstance(field, models.CharField | models.TextField) and field.blank:
+        return ""  # what Django itself saves for an optional text field left empty
     raise ValueError(f"seed_demo does not know how to fill {field.model.__name__}.{field.name}")
 
 

@@ -16,6 +16,7 @@ class LeadFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Lead.Status.choices)
     source = filters.ChoiceFilter(choices=LeadSource.choices)
     rating = filters.ChoiceFilter(choices=Lead.Rating.choices)
+    grade = filters.ChoiceFilter(choices=Lead.Grade.choices)
     owner = filters.ModelChoiceFilter(queryset=visible_users)
     unassigned = filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Only leads without an owner")
     score__gte = IntegerFilter(field_name="score", lookup_expr="gte")
@@ -27,7 +28,7 @@ class LeadFilter(filters.FilterSet):
 
     class Meta:
         model = Lead
-        fields = ["status", "source", "rating", "owner", "unassigned", "do_not_contact", "email"]
+        fields = ["status", "source", "rating", "grade", "owner", "unassigned", "do_not_contact", "email"]
 
     def filter_email(self, queryset, name, value):
         # Emails are stored normalised, so an exact match on the normalised value uses the index.

@@ -1,5 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campaigns.models import Campaign
+from campaigns.selectors import get_campaign_touches
 from core.serializers import VisiblePrimaryKeyRelatedField
 from leads.models import Lead
 from leads.services.capture import EDITABLE_FIELDS
@@ -14,17 +17,22 @@ LEAD_FIELDS = [
     "unqualified_reason",
     "score",
     "rating",
+    "grade",
     "owner",
     "unsubscribed_at",
     "mql_at",
     "qualified_at",
     "converted_at",
+    "matched_account",
     "converted_account",
     "converted_contact",
     "converted_opportunity",
     "last_activity_at",
     "created_at",
     "updated_at",
+    "campaign",
+    "first_touch_campaign",
+    "last_touch_campaign",
 ]
 
 
@@ -35,6 +43,21 @@ class LeadSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Managers and admins only; a rep naming anyone else gets 403 `permission_denied`.",
     )
+    campaign = VisiblePrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="Make the lead a member of this campaign (status `sent`); a lead already in it is left as it is.",
+    )
+    grade = serializers.ChoiceField(
+        choices=Lead.Grade.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Fit to the ideal customer profile, A (best) to D, from the grade rules; blank until graded.",
+    )
+    first_touch_campaign = serializers.SerializerMethodField(help_text="The campaign the lead joined first.")
+    last_touch_campaign = serializers.SerializerMethodField(help_text="The campaign the lead joined last.")
 
     class Meta:
         model = Lead
@@ -43,10 +66,12 @@ class LeadSerializer(serializers.ModelSerializer):
             "id",
             "score",
             "rating",
+            "grade",
             "unsubscribed_at",
             "mql_at",
             "qualified_at",
             "converted_at",
+            "matched_account",
             "converted_account",
             "converted_contact",
             "converted_opportunity",
@@ -57,9 +82,26 @@ class LeadSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "description": {"max_length": 20_000},
             "annual_revenue": {"min_value": 0},
+            "budget_amount": {"min_value": 0},
         }
         # Uniqueness of open emails is checked by the service (it knows about converted leads).
         validators: list = []
+
+    def _touches(self, lead: Lead) -> tuple[int | None, int | None]:
+        # Lists annotate both (campaigns.selectors.annotate_campaign_touches); a single record reads them.
+        if hasattr(lead, "first_touch_campaign_id"):
+            return lead.first_touch_campaign_id, lead.last_touch_campaign_id
+        if not hasattr(lead, "_campaign_touches"):
+            lead._campaign_touches = get_campaign_touches(lead.pk)
+        return lead._campaign_touches
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_first_touch_campaign(self, lead: Lead) -> int | None:
+        return self._touches(lead)[0]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_last_touch_campaign(self, lead: Lead) -> int | None:
+        return self._touches(lead)[1]
 
     def validate_status(self, value):
         if value == Lead.Status.CONVERTED:

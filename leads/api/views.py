@@ -2,6 +2,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from campaigns.selectors import annotate_campaign_touches
 from core.api import error_body
 from core.viewsets import FunnelGenericViewSet, FunnelModelViewSet
 from leads.api.filters import LeadFilter
@@ -9,6 +10,7 @@ from leads.api.serializers import LeadBulkInputSerializer, LeadBulkResultSeriali
 from leads.exceptions import LeadConverted
 from leads.models import Lead
 from leads.services import capture as services
+from leads.services.campaigns import create_lead_in_campaign, update_lead_in_campaign
 
 CONVERTED_409 = OpenApiResponse(description="`lead_converted`: converted leads are read-only.")
 
@@ -28,14 +30,24 @@ class LeadViewSet(FunnelModelViewSet):
     serializer_class = LeadSerializer
     filterset_class = LeadFilter
     search_fields = ["first_name", "last_name", "email", "company"]
-    ordering_fields = ["created_at", "updated_at", "score", "last_name", "first_name", "company", "email", "status"]
+    ordering_fields = [
+        "created_at",
+        "updated_at",
+        "score",
+        "grade",
+        "last_name",
+        "first_name",
+        "company",
+        "email",
+        "status",
+    ]
     ordering = ["-created_at"]
-    create_service = services.create_lead
-    update_service = services.update_lead
+    create_service = create_lead_in_campaign
+    update_service = update_lead_in_campaign
     delete_service = services.delete_lead
 
     def get_queryset(self):
-        return Lead.objects.visible_to(self.request.user)
+        return annotate_campaign_touches(Lead.objects.visible_to(self.request.user))
 
     def update(self, request, *args, **kwargs):
         # A converted lead answers 409 whatever the body holds, before any field validation.

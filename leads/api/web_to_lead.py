@@ -7,10 +7,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaigns.models import Campaign
 from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.viewsets import SafeQueryMixin
 from leads.models import Lead, WebForm
-from leads.services.web_forms import HONEYPOT_FIELD, WEB_FORM_FIELDS, capture_web_form_submission
+from leads.services.campaigns import capture_web_form_submission_in_campaign
+from leads.services.web_forms import HONEYPOT_FIELD, WEB_FORM_FIELDS
 from users.api.views import IPRateThrottle
 
 
@@ -29,12 +31,30 @@ class WebToLeadSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text="Honeypot: hide it from people; a filled one is accepted silently and dropped.",
     )
+    campaign = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Id of a campaign (not aborted) the lead joins as `responded`.",
+    )
+    campaign_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Same as `campaign` (Salesforce's name)."
+    )
 
     class Meta:
         model = Lead
-        fields = ["form_key", "return_url", HONEYPOT_FIELD, *WEB_FORM_FIELDS]
+        fields = ["form_key", "return_url", HONEYPOT_FIELD, "campaign", "campaign_id", *WEB_FORM_FIELDS]
         extra_kwargs = {"last_name": {"required": False}, "description": {"max_length": 5000}}
         validators: list = []
+
+    def validate(self, attrs):
+        for name in ("campaign", "campaign_id"):
+            if name in attrs:
+                campaign = Campaign.objects.open().filter(pk=attrs.pop(name)).first()
+                if campaign is None:
+                    raise serializers.ValidationError({name: ["Unknown or closed campaign."]})
+                attrs["campaign"] = campaign
+        return attrs
 
 
 class WebToLeadView(SafeQueryMixin, APIView):
@@ -67,7 +87,7 @@ class WebToLeadView(SafeQueryMixin, APIView):
         if return_url and return_url not in form.return_urls:
             raise exceptions.ValidationError({"return_url": ["This return URL is not allowed for this form."]})
         if not data.pop(HONEYPOT_FIELD, ""):
-            capture_web_form_submission(form, data=data)
+            capture_web_form_submission_in_campaign(form, data=data, campaign=data.pop("campaign", None))
         if return_url:
             return HttpResponseRedirect(return_url, status=status.HTTP_303_SEE_OTHER)
         return Response({"status": "received"}, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -16,8 +17,9 @@ from core.exceptions import ApplicationError, PermissionDenied
 from core.services import apply_changes, save_validated
 from core.text import normalize_email
 from leads.events import LeadEvent
-from leads.exceptions import LeadAlreadyConverted, LeadConverted
+from leads.exceptions import LeadAlreadyConverted, LeadConverted, QualificationIncomplete
 from leads.models import Lead, LeadStatusChange
+from leads.qualification import QUALIFICATION_FIELDS, missing_items
 from users.models import User
 
 EDITABLE_FIELDS = [
@@ -32,10 +34,14 @@ EDITABLE_FIELDS = [
     "employees",
     "annual_revenue",
     "country",
+    "state",
+    "postal_code",
     "city",
     "source",
     "description",
     "do_not_contact",
+    # The qualification checklist, BANT then MEDDIC (leads.qualification).
+    *QUALIFICATION_FIELDS,
 ]
 # Fields whose changes are written to the timeline as an audit trail.
 AUDITED_FIELDS = ["owner", "status", "email", "do_not_contact"]
@@ -71,6 +77,7 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
     lead = Lead(owner=owner, status=status, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     lead.email = normalize_email(lead.email)
     if lead.status == Lead.Status.QUALIFIED:
+        _check_qualification_complete(lead)
         lead.qualified_at = timezone.now()
     _check_email_free(lead)
     save_validated(lead)
@@ -83,17 +90,26 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
 
 @transaction.atomic
 def update_lead(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
-    """Edit a lead's details (and owner, for managers); status goes through `change_lead_status`.
+    """Edit a lead's details (and owner, for managers); status goes through `change_lead_status`, after the details,
+    so that one edit may fill the qualification checklist and qualify the lead.
 
     Raises:
         LeadConverted: the lead is converted and read-only.
+        QualificationIncomplete: the edit qualifies the lead, the checklist is required and not complete.
     """
     lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
     if lead.is_converted:
         raise LeadConverted(lead_id=lead.pk)
     data = dict(data)
-    if "status" in data and data["status"] != lead.status:
-        lead = change_lead_status(lead, to=data["status"], by=by, reason=data.get("unqualified_reason", ""))
+    status = data.pop("status", lead.status)
+    reason = data.get("unqualified_reason", "")
+    lead = _update_details(lead, by=by, data=data)
+    if status != lead.status:
+        lead = change_lead_status(lead, to=status, by=by, reason=reason)
+    return lead
+
+
+def _update_details(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
     if "email" in data:
         data["email"] = normalize_email(data["email"])
     fields = list(EDITABLE_FIELDS)
@@ -158,12 +174,27 @@ def upsert_leads(rows: list[tuple[int, dict[str, Any]]], *, by: User) -> BulkUps
     return result
 
 
+def _check_qualification_complete(lead: Lead) -> None:
+    """With `FUNNEL_QUALIFY_REQUIRES_CHECKLIST`, refuse to qualify a lead whose checklist is not complete."""
+    if not settings.FUNNEL_QUALIFY_REQUIRES_CHECKLIST:
+        return
+    missing = missing_items(lead)
+    if missing:
+        raise QualificationIncomplete(
+            field="status", missing=", ".join(item.label for item in missing), missing_keys=[i.key for i in missing]
+        )
+
+
 @transaction.atomic
-def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = "") -> Lead:
+def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = "", only_from: str | None = None) -> Lead:
     """Move a lead to status `to`, record who/from/to/when, stamp the SQL milestone once.
+
+    With `only_from`, a lead not in that status (read under the lock) is left as it is.
 
     Raises:
         LeadConverted: the lead is converted and read-only.
+        QualificationIncomplete: `to` is qualified, `FUNNEL_QUALIFY_REQUIRES_CHECKLIST` is on and the
+            qualification checklist is not complete.
     """
     lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
     if lead.is_converted:
@@ -172,8 +203,10 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
         raise ValidationError(
             {"status": [f"Choose one of new, working, nurturing, qualified, unqualified (not {to!r})."]}
         )
-    if to == lead.status:
+    if to == lead.status or (only_from is not None and lead.status != only_from):
         return lead
+    if to == Lead.Status.QUALIFIED:
+        _check_qualification_complete(lead)
     now = timezone.now()
     previous = lead.status
     LeadStatusChange.objects.create(

@@ -6,14 +6,14 @@ import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from activities.models import Activity, Event
 from activities.services import record_event, record_events
 from leads.models import Lead
 from nurture.exceptions import LeadAlreadyEnrolled, LeadNotEnrollable, SequenceNotEnrollable
-from nurture.models import Enrollment, Sequence, Step
+from nurture.models import Enrollment, RecordEmail, Sequence, Step
 from nurture.schedule import Window, step_due_at
 from users.models import User
 
@@ -46,11 +46,15 @@ def exit_reason(lead: Lead, sequence: Sequence, *, replied: bool = False) -> str
 
 
 def replied_since(pairs: list[tuple[int, datetime]]) -> set[int]:
-    """Return the lead ids among (lead_id, since) pairs with an email or meeting logged after `since`."""
+    """Return the lead ids among (lead_id, since) pairs with an email or meeting logged after `since`.
+
+    An email a rep sent from the lead's page is the rep writing, not the lead answering: it does not count.
+    """
     if not pairs:
         return set()
     latest = dict(
         Activity.objects.filter(lead_id__in={lead_id for lead_id, _ in pairs}, kind__in=REPLY_KINDS)
+        .exclude(Exists(RecordEmail.objects.filter(activity_id=OuterRef("pk"))))
         .values("lead_id")
         .annotate(latest=Max("created_at"))
         .values_list("lead_id", "latest")

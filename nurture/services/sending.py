@@ -39,6 +39,8 @@ from django.utils import timezone
 
 from activities.models import Event
 from activities.services import record_events
+from campaigns.models import Campaign, CampaignMember
+from campaigns.services import tag_leads_with_campaign
 from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
 from nurture.rendering import address, merge_values, render_step
@@ -274,6 +276,17 @@ def _mark_sent(sent: list[tuple[Claimed, str]]) -> None:
         )
         for claimed, subject in sent
     )
+    _tag_campaign_members(sent)
+
+
+def _tag_campaign_members(sent: list[tuple[Claimed, str]]) -> None:
+    """Make the leads just sent a step members (`sent`) of their sequence's campaign, one insert per campaign."""
+    by_campaign: dict[int, set[int]] = {}
+    for claimed, _subject in sent:
+        if claimed.sequence.campaign_id is not None:
+            by_campaign.setdefault(claimed.sequence.campaign_id, set()).add(claimed.lead.pk)
+    for campaign_id, lead_ids in by_campaign.items():
+        tag_leads_with_campaign(lead_ids, Campaign(pk=campaign_id), status=CampaignMember.Status.SENT, by=None)
 
 
 def send_due_steps(*, batch_size: int | None = None, time_budget: float | None = None) -> int:

@@ -29,6 +29,7 @@ SEQUENCE_FIELDS = [
     "send_end_hour",
     "time_zone",
     "daily_cap",
+    "campaign",
 ]
 STEP_FIELDS = ["order", "delay_days", "delay_hours", "subject", "body_text", "body_html"]
 

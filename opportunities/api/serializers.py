@@ -37,6 +37,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "next_step",
             "lost_reason",
             "owner",
+            "sourced_by",
             "is_closed",
             "is_won",
             "closed_at",
@@ -44,7 +45,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "closed_at", "created_at", "updated_at"]
+        read_only_fields = ["id", "sourced_by", "closed_at", "created_at", "updated_at"]
         extra_kwargs = {
             "description": {"max_length": 20_000},
             "amount": {"min_value": 0},

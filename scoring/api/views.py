@@ -1,4 +1,5 @@
-"""Scoring over the API: the `scoring-rules/` resource and the `score` action on leads."""
+"""Scoring over the API: the `scoring-rules/` and `scoring/grade-rules/` resources and the `score` and `grade`
+actions on leads."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from core.viewsets import FunnelViewMixin, ServiceWritesMixin
 from leads.api.views import LeadActionViewSet
 from leads.models import Lead
 from scoring import services
-from scoring.models import ScoringRule
+from scoring.models import GradeRule, ScoringRule
 from scoring.rules import OPERATORS_BY_FIELD
 
 
@@ -32,6 +33,17 @@ class ScoringRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+class GradeRuleSerializer(ScoringRuleSerializer):
+    class Meta(ScoringRuleSerializer.Meta):
+        model = GradeRule
+
+
+class GradeThresholdsSerializer(serializers.Serializer):
+    A = serializers.IntegerField()
+    B = serializers.IntegerField()
+    C = serializers.IntegerField()
+
+
 class ScoreLineSerializer(serializers.Serializer):
     rule = serializers.CharField()
     points = serializers.IntegerField()
@@ -41,6 +53,13 @@ class LeadScoreSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=100)
     rating = serializers.ChoiceField(choices=Lead.Rating.choices)
     mql = serializers.BooleanField()
+    breakdown = ScoreLineSerializer(many=True)
+
+
+class LeadGradeSerializer(serializers.Serializer):
+    grade = serializers.CharField(help_text="A (best) to D; blank when there are no active grade rules.")
+    points = serializers.IntegerField(help_text="The profile points: the sum of the matching rules' points.")
+    thresholds = GradeThresholdsSerializer(help_text="The points each grade needs (below C: D).")
     breakdown = ScoreLineSerializer(many=True)
 
 
@@ -90,6 +109,32 @@ class ScoringRuleViewSet(FunnelViewMixin, ServiceWritesMixin, viewsets.ModelView
         return ScoringRule.objects.all()
 
 
+_RULE_WRITE_ERRORS = {400: OpenApiResponse(description="Invalid rule."), 404: ErrorSerializer, **_ERRORS}
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: GradeRuleSerializer(many=True), **_ERRORS}),
+    retrieve=extend_schema(responses={200: GradeRuleSerializer, 404: ErrorSerializer, **_ERRORS}),
+    create=extend_schema(
+        responses={201: GradeRuleSerializer, 400: OpenApiResponse(description="Invalid rule."), **_ERRORS}
+    ),
+    update=extend_schema(responses={200: GradeRuleSerializer, **_RULE_WRITE_ERRORS}),
+    partial_update=extend_schema(responses={200: GradeRuleSerializer, **_RULE_WRITE_ERRORS}),
+    destroy=extend_schema(responses={204: None, 404: ErrorSerializer, **_ERRORS}),
+)
+class GradeRuleViewSet(ScoringRuleViewSet):
+    """Profile rules of the lead grade (admins and managers); fields and operators as for scoring rules. Every
+    change regrades all leads in the background; the A/B/C thresholds are the `FUNNEL_GRADE_*` settings."""
+
+    serializer_class = GradeRuleSerializer
+    create_service = services.create_grade_rule
+    update_service = services.update_grade_rule
+    delete_service = services.delete_grade_rule
+
+    def get_queryset(self):
+        return GradeRule.objects.all()
+
+
 class LeadScoreViewSet(LeadActionViewSet):
     """`GET /leads/{id}/score/`."""
 
@@ -103,3 +148,14 @@ class LeadScoreViewSet(LeadActionViewSet):
         """The lead's score computed now, its rating, whether it is an MQL, and the rules and engagement behind it."""
         lead = self.get_object()
         return Response(LeadScoreSerializer(services.explain_score(lead)).data)
+
+    @extend_schema(
+        summary="Explain a lead's grade",
+        request=None,
+        responses={200: LeadGradeSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="grade")
+    def grade(self, request, pk=None):
+        """The lead's grade computed now from the active grade rules, its profile points and the rules behind it."""
+        lead = self.get_object()
+        return Response(LeadGradeSerializer(services.explain_grade(lead)).data)

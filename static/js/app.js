@@ -102,23 +102,53 @@
         var stage = column.getAttribute("data-stage");
         if (select.value === stage) return;
         select.value = stage;
+        if (form.hasAttribute("data-inline")) {
+          // inline_edit.js saves it in place and answers with inline:saved or inline:failed (handled below).
+          form.requestSubmit();
+          return;
+        }
         column.querySelector(".cards").appendChild(dragged);
         column.classList.add("busy");
         form.submit();
       });
     });
+    // A card saved in place (the lead board): move it to its new column, newest first, and recount both columns.
+    boardEl.addEventListener("inline:saved", function (event) {
+      var card = event.target.closest("[data-card]");
+      var to = boardEl.querySelector('[data-stage="' + event.detail.value + '"]');
+      var from = card && card.closest("[data-stage]");
+      if (!card || !to || to === from) return;
+      var list = to.querySelector(".cards");
+      list.insertBefore(card, list.firstChild);
+      [[from, -1], [to, 1]].forEach(function (pair) {
+        var count = pair[0].querySelector("[data-count]");
+        if (count) count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + pair[1]));
+      });
+      var select = card.querySelector("[data-stage-select]");
+      Array.prototype.forEach.call(select.options, function (o) { o.defaultSelected = o.value === event.detail.value; });
+      select.value = event.detail.value;
+      var menu = card.querySelector("details[open]");
+      if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
   }
 
-  // The activity form asks for a due date only when scheduling a task.
+  // The activity form shows the fields of the chosen kind only (`data-kinds="task meeting"`): a task's due date
+  // and reminder, a call's outcome and duration. A field with an error always shows.
   function dueField() {
     document.querySelectorAll(".activity-form").forEach(function (form) {
-      var due = form.querySelector("[data-due-field]");
-      if (!due) return;
+      var groups = form.querySelectorAll("[data-kinds]");
+      var remind = form.querySelector('select[name="remind"]');
+      var custom = form.querySelector("[data-remind-custom]");
       function refresh() {
         var kind = form.querySelector('input[name="kind"]:checked');
-        due.hidden = !(kind && kind.value === "task") && !due.querySelector(".error");
+        groups.forEach(function (group) {
+          var kinds = group.dataset.kinds.split(" ");
+          group.hidden = !(kind && kinds.indexOf(kind.value) !== -1) && !group.querySelector(".error");
+        });
+        if (remind && custom) custom.hidden = remind.value !== "custom" && !custom.querySelector(".error");
       }
       form.querySelectorAll('input[name="kind"]').forEach(function (r) { r.addEventListener("change", refresh); });
+      if (remind) remind.addEventListener("change", refresh);
       refresh();
     });
   }

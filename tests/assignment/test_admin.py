@@ -40,5 +40,5 @@ def test_the_admin_refuses_a_rule_targeting_both_a_user_and_a_team(client, admin
     )
 
     assert response.status_code == 200
-    assert "not both" in response.content.decode()
+    assert "one of them" in response.content.decode()
     assert not AssignmentRule.objects.filter(name="Both").exists()

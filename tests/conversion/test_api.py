@@ -109,14 +109,15 @@ def test_an_unqualified_lead_answers_400_lead_not_convertible(api, rep):
     assert response.json()["code"] == "lead_not_convertible"
 
 
-def test_a_lead_without_company_and_without_account_answers_400_naming_account(api, rep):
+def test_a_lead_without_company_converts_into_a_person_account(api, rep):
     lead = qualified_lead(rep, company="", email="ada@gmail.com")
 
     response = api(rep).post(url(lead), {}, format="json")
 
-    assert response.status_code == 400
-    assert "account" in response.json()
-    assert counts() == (0, 0, 0)
+    assert response.status_code == 201, response.content
+    account = Account.objects.get(pk=response.json()["account"]["id"])
+    assert account.is_person_account and account.name == lead.full_name
+    assert counts() == (1, 1, 1)
 
 
 def test_another_rep_gets_404_on_convert_and_matches(api, rep, other_rep):

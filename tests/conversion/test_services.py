@@ -355,16 +355,6 @@ def test_opportunity_overrides_set_its_name_amount_close_date_and_stage(rep):
     assert opportunity.stage == stage and opportunity.probability == stage.probability
 
 
-def test_a_lead_without_company_needs_an_account(rep):
-    lead = qualified_lead(rep, company="", email="ada@gmail.com")
-
-    with pytest.raises(ValidationError) as error:
-        convert_lead(lead, by=rep)
-
-    assert "account" in error.value.message_dict
-    assert Lead.objects.get(pk=lead.pk).status == Lead.Status.QUALIFIED
-
-
 def test_an_account_the_user_cannot_see_is_refused_naming_the_account(rep, other_rep):
     hidden = account_of(other_rep, name="Hidden")
     lead = qualified_lead(rep)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
-from core.templatetags.formatting import format_money, format_percent
+from core.templatetags.formatting import ago, format_money, format_percent
 
 
 @pytest.mark.parametrize(
@@ -64,3 +65,18 @@ def test_the_template_filters_format_money_and_rates():
     )
     shown = template.render(Context({"amount": Decimal("2008100.00"), "rate": 0.3043}))
     assert shown == "$2,008,100 · $2,008,100.00 · 30.4% · USD"
+
+
+@pytest.mark.parametrize(
+    ("before", "shown"),
+    [
+        (timedelta(seconds=20), "now"),
+        (timedelta(minutes=5), "5m ago"),
+        (timedelta(hours=3, minutes=59), "3h ago"),
+        (timedelta(days=2), "2d ago"),
+        (timedelta(days=45), "6w ago"),
+    ],
+)
+def test_ago_is_a_short_relative_time(before, shown):
+    assert ago(timezone.now() - before) == shown
+    assert ago(None) == "—"

@@ -57,7 +57,7 @@ def test_an_unknown_lead_ordering_is_a_400_naming_the_sortable_fields(rep, order
     assert response.status_code == 400, response.content
     [message] = response.json()["ordering"]
     assert message.startswith("Unknown ordering field: ")
-    assert "Allowed: created_at, updated_at, score, last_name, first_name, company, email, status" in message
+    assert "Allowed: created_at, updated_at, score, grade, last_name, first_name, company, email, status" in message
 
 
 def test_known_lead_filters_search_ordering_and_paging_still_work_for_each_rep(rep, other_rep, api):

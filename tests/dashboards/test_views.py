@@ -176,7 +176,9 @@ def test_the_dashboard_page_costs_a_fixed_number_of_queries(client, manager, rep
         _converted(rep, won_amount="100.00")
         OpportunityFactory(owner=rep)
     client.force_login(manager)
-    with django_assert_max_num_queries(21):
+    # Every panel is one query whatever the data (funnel, sources, reps, grade-by-score matrix, SDR-sourced pipeline
+    # …), plus session, user, unread notifications and the session save.
+    with django_assert_max_num_queries(24):
         assert client.get(reverse("dashboards:dashboard")).status_code == 200
 
 

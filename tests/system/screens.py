@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from activities.services import log_activity
+from activities.services import log_activity, notify
+from campaigns.services import create_campaign, tag_lead_with_campaign
 from conversion.services import convert_lead
 from imports.models import ImportJob
 from leads.models import Lead
@@ -21,6 +22,7 @@ from nurture.tokens import make_unsubscribe_token
 from opportunities.models import OpportunityContactRole, Stage
 from opportunities.services import create_opportunity, move_opportunity_stage
 from tests.factories import PASSWORD, AccountFactory, ContactFactory, LeadFactory, SequenceFactory, StepFactory
+from workspace.services import create_saved_view
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,16 @@ def build_book(rep, manager) -> dict[str, str]:
     log_activity(by=rep, kind="call", subject="Discovery call", body="Needs 40 seats.", lead=working)
     log_activity(by=rep, kind="task", subject="Send the proposal", due_at=now - timedelta(days=2), lead=working)
     log_activity(by=rep, kind="task", subject="Call back", due_at=now, opportunity=deal, account=account)
+    # An upcoming task with a reminder, a scheduled meeting, a call with its outcome and an unread reminder.
+    follow_up = log_activity(
+        by=rep, kind="task", subject="Send the contract", due_at=now + timedelta(days=3), lead=working,
+        remind_at=now + timedelta(days=3) - timedelta(hours=1),
+    )  # fmt: skip
+    log_activity(by=rep, kind="meeting", subject="Demo with Globex", due_at=now + timedelta(hours=2), account=account)
+    log_activity(
+        by=rep, kind="call", subject="Left a message", call_outcome="voicemail", duration_seconds=45, lead=working
+    )
+    notify(rep, kind="reminder", text="Reminder: Send the contract", url=follow_up.get_absolute_url())
     log_activity(by=rep, kind="note", subject="Met at the fair", account=account, contact=contact)
     sequence = SequenceFactory(name="Trial follow-up")
     StepFactory(sequence=sequence, order=1, delay_days=3, subject="Hello {{ first_name }}")
@@ -83,6 +95,12 @@ def build_book(rep, manager) -> dict[str, str]:
         created=2,
         updated=1,
     )
+    create_saved_view(
+        by=rep, list_key="leads", name="Hot leads", query="rating=hot&sort=-score&cols=company&cols=score"
+    )
+    campaign = create_campaign(by=manager, name="Spring webinar", type="webinar", actual_cost=Decimal("2500.00"))
+    for member in (working, nurturing, converted):
+        tag_lead_with_campaign(member.pk, campaign, status="attended", by=rep)
     return {
         "lead": str(nurturing.pk),
         "hot_lead": str(working.pk),
@@ -93,6 +111,7 @@ def build_book(rep, manager) -> dict[str, str]:
         "deal": str(deal.pk),
         "lost_deal": str(lost.pk),
         "token": make_unsubscribe_token(working.pk),
+        "campaign": str(campaign.pk),
     }
 
 
@@ -106,19 +125,44 @@ def screens(book: dict[str, str]) -> list[Screen]:
         Screen("hot lead detail", f"/leads/{book['hot_lead']}/", ".head-actions a.primary"),
         Screen("converted lead detail", f"/leads/{book['converted_lead']}/", "[role=note] a"),
         Screen("unsubscribed lead detail", f"/leads/{book['unsubscribed_lead']}/", ".head-actions a.primary"),
+        Screen("lead board", "/leads/board/", ".lead-card summary"),
         Screen("new lead", "/leads/new/", "form button.primary"),
         Screen("lead edit", f"/leads/{book['lead']}/edit/", "form button.primary"),
+        Screen("email a lead", f"/leads/{book['lead']}/email/", "form button.primary"),
+        Screen("email refused", f"/leads/{book['unsubscribed_lead']}/email/", "[data-email-refused] a.button"),
         Screen("convert", f"/leads/{book['lead']}/convert/", "form.convert button.primary"),
+        Screen(
+            "lead list, sorted, chosen columns",
+            "/leads/?status=all&sort=company&cols=company&cols=source&cols=score",
+            ".page-head a.primary",
+        ),
+        Screen("saved views", "/views/", "form.inline-form button", frozenset({"rep"})),
         Screen("account list", "/accounts/", "form.filters button.primary"),
         Screen("account detail", f"/accounts/{book['account']}/", ".activity-form button.primary"),
+        Screen("new account", "/accounts/new/", "form button.primary"),
+        Screen("account edit", f"/accounts/{book['account']}/edit/", "form button.primary"),
         Screen("contact list", "/contacts/", "form.filters button.primary"),
         Screen("contact detail", f"/contacts/{book['contact']}/", ".head-actions a.button"),
         Screen("contact edit", f"/contacts/{book['contact']}/edit/", "form button.primary"),
+        Screen("email a contact", f"/contacts/{book['contact']}/email/", "form button.primary"),
+        Screen("new contact on an account", f"/contacts/new/?account={book['account']}", "form button.primary"),
         Screen("opportunity list", "/opportunities/?show=all", "form.filters button.primary"),
         Screen("opportunity detail", f"/opportunities/{book['deal']}/", ".close-deal button.success"),
+        Screen(
+            "new opportunity on an account", f"/opportunities/new/?account={book['account']}", "form button.primary"
+        ),
+        Screen("opportunity edit", f"/opportunities/{book['deal']}/edit/", "form button.primary"),
         Screen("lost opportunity detail", f"/opportunities/{book['lost_deal']}/", ".stage-path button"),
         Screen("pipeline board", "/opportunities/board/", ".deal .move button"),
+        Screen("campaign list", "/campaigns/", "form.filters button.primary"),
+        Screen("campaign detail", f"/campaigns/{book['campaign']}/", "form[aria-label='Attribution model'] button"),
+        Screen("new campaign", "/campaigns/new/", "form button.primary", managers),
+        Screen("campaign report", "/dashboard/campaigns/", "form.filters button.primary"),
         Screen("tasks", "/tasks/", ".page-head h1"),
+        Screen("upcoming tasks", "/tasks/?tab=upcoming", ".task-tabs a[aria-current]"),
+        Screen("calendar", "/calendar/", ".page-head a[rel=next]"),
+        Screen("notifications", "/notifications/", ".page-head button"),
+        Screen("search", "/search/?q=globex", "form.filters button.primary"),
         Screen("dashboard", "/dashboard/", ".filter-fields button.primary"),
         Screen("import upload", "/leads/import/", "form button.primary", managers),
         Screen("password change", "/password/", "form button.primary"),

@@ -114,6 +114,13 @@ def test_the_pages_behind_a_form_have_no_serious_or_critical_violation(book, rep
     page.click("main form button")
     page.wait_for_selector("h1:has-text('You are unsubscribed')")
     found += audit(page, "unsubscribed")
+    # the preview of an email written on a lead's page
+    page.goto(f"{live_server.url}/leads/{book['lead']}/email/")
+    page.fill("#id_subject", "Hello {{ first_name }}")
+    page.fill("#id_body", "Hi {{ first_name }}, shall we talk?")
+    page.click("form button.primary")
+    page.wait_for_selector("[data-email-preview]")
+    found += audit(page, "email preview")
 
     # then
     assert found == [], "\n".join(found)
