@@ -154,19 +154,18 @@ def _planner_rows(queryset: models.QuerySet) -> int:
 
 
 def count_records(queryset: models.QuerySet, *, limit: int | None = None) -> RecordCount:
-    """Count `queryset`: exactly when it holds fewer than `limit` rows, else an estimate.
+    """Count `queryset`: exactly when it holds at most `limit` rows, else an estimate.
 
-    On PostgreSQL a plan estimated at `limit` rows or more is reported as "about" that estimate without reading
-    rows; a smaller one is counted, capped at `limit` + 1 rows. Elsewhere the capped count alone decides: a full
-    cap reads "`limit`+". One query, two on PostgreSQL: a fixed cost whatever the table size.
+    The count is capped at `limit` + 1 rows, so it reads at most that many whatever the table size. A full cap
+    reads "about" PostgreSQL's plan estimate (never below the cap: a plan can guess low), and "`limit`+" where the
+    database gives no estimate. One query for a list under the limit, two above it on PostgreSQL. Counting first
+    keeps a small list exact even when the planner guesses it large.
     """
     limit = exact_count_limit() if limit is None else limit
     rows = queryset.order_by().values("pk")
-    if connections[queryset.db].vendor == "postgresql":
-        estimate = _planner_rows(rows)
-        if estimate >= limit:
-            return RecordCount(estimate, exact=False)
     counted = rows[: limit + 1].count()
-    if counted > limit:
-        return RecordCount(limit, exact=False, at_least=True)
-    return RecordCount(counted, exact=True)
+    if counted <= limit:
+        return RecordCount(counted, exact=True)
+    if connections[queryset.db].vendor == "postgresql":
+        return RecordCount(max(_planner_rows(rows), limit + 1), exact=False)
+    return RecordCount(limit, exact=False, at_least=True)

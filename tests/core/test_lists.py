@@ -259,3 +259,15 @@ def test_a_shaped_list_costs_the_same_queries_at_any_size(client, rep, django_as
     _make(model, rep, 30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse(name), query).status_code == 200
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_list_the_planner_guesses_large_is_still_counted_exactly(rep, settings):
+    settings.FUNNEL_LIST_EXACT_COUNT_LIMIT = 20
+    _make(Account, rep, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_account")
+    Account.objects.filter(pk__in=list(Account.objects.order_by("pk").values_list("pk", flat=True)[5:])).delete()
+    # the statistics still say 60 rows
+    count = count_records(Account.objects.all())
+    assert (count.value, count.exact) == (5, True)
