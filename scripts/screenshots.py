@@ -2,12 +2,14 @@
 
 Usage: `make screenshots` (or `.venv/bin/python scripts/screenshots.py [--leads N] [--out DIR] [--only NAME …]`).
 It builds a throwaway SQLite database in a temporary var/ directory, loads the demo data with
-`manage.py seed_demo`, imports a small CSV as the demo manager (so the import pages have a finished job), starts
-the app on a free port, and saves every page in SHOTS twice: `<page>-1280.png` (desktop, 1280x800; the lead page
-1280x1000 so its status buttons show) and `<page>-768.png` (the tablet layout, 768x1024), each as the role that
-uses it — the demo rep (`rep1`), the demo manager (`manager`) or the admin (`admin`). A page shorter than the
-viewport is cut below its content. Nothing touches your own var/. When `optipng` is installed the PNGs are
-recompressed (lossless). README.md and docs/using.md show them: rename or drop a page here, update them there.
+`manage.py seed_demo`, imports a small CSV as the demo manager (so the import pages have a finished job), saves
+lead views (the demo rep's own, and one the manager shares with team East) and plans the rep's week (tasks and
+meetings, two tasks due today), starts the app on a free port, and saves every page in SHOTS twice:
+`<page>-1280.png` (desktop, 1280x800; the lead page 1280x1000 so its status buttons show) and `<page>-768.png`
+(the tablet layout, 768x1024), each as the role that uses it — the demo rep (`rep1`), the demo manager
+(`manager`) or the admin (`admin`). A page shorter than the viewport is cut below its content. Nothing touches
+your own var/. When `optipng` is installed the PNGs are recompressed (lossless). README.md and docs/using.md
+show them: rename or drop a page here, update them there.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Ids:
     lead: str  # the demo rep's best-scored open lead with a logged call: score breakdown, status, timeline
     convert_lead: str  # their best open lead that matches an existing account: the convert page suggests it
     import_job: str  # the demo manager's CSV import
+    saved_view: str  # the demo rep's saved lead view
 
 
 @dataclass(frozen=True)
@@ -58,17 +61,34 @@ class Shot:
     path: str  # formatted with `ids`
     wait_for: str  # a selector that is there once the page is drawn
     heights: dict[int, int] = field(default_factory=dict)  # a taller viewport for some widths
+    click: str = ""  # then click this (a menu to open) …
+    click_wait_for: str = ""  # … and wait for this before saving
 
 
 SHOTS = [
     # The rep's day: their leads, one lead, converting another into its matched account, tasks, their own funnel.
+    # The rep's day: their leads (list, board, a saved view), searching, one lead, converting another into its
+    # matched account, tasks, the week's calendar, their own funnel.
     Shot("lead-list", "rep", "/leads/?sort=-score", "table.leads"),
+    Shot("lead-board", "rep", "/leads/board/", "[data-board] .lead-card"),
+    Shot(
+        "saved-view",
+        "rep",
+        "/views/{ids.saved_view}/",
+        "table.leads",
+        click=".views-menu > summary",
+        click_wait_for=".views-menu .menu-list a",
+    ),
+    # "ealth" is the middle of "Health": demo companies, their contacts, accounts and deals.
+    Shot("search", "rep", "/search/?q=ealth", "main table.grid tbody a"),
     Shot("lead-page", "rep", "/leads/{ids.lead}/", "#timeline", heights={1280: 1000}),
     Shot("convert", "rep", "/leads/{ids.convert_lead}/convert/", "input[name=account]"),
-    Shot("tasks", "rep", "/tasks/", "ul.tasks"),
+    Shot("tasks", "rep", "/tasks/", "ul.tasks li"),
+    Shot("calendar", "rep", "/calendar/", "ol.week .day-item"),
     Shot("my-funnel", "rep", "/dashboard/?preset=last_90", "svg.funnel"),
-    # The manager's: the teams' funnel, the board, an import, its result and the leads it brought in.
+    # The manager's: the teams' funnel, the campaign report, the board, an import, its result and its leads.
     Shot("dashboard", "manager", "/dashboard/?preset=last_90", "svg.funnel"),
+    Shot("campaign-report", "manager", "/dashboard/campaigns/", "main table.grid tbody th a"),
     Shot("pipeline-board", "manager", "/opportunities/board/", "[data-board]"),
     Shot("import", "manager", "/leads/import/", "input[type=file]"),
     Shot("import-result", "manager", "/leads/import/{ids.import_job}/", "[data-job-leads]"),
@@ -168,9 +188,63 @@ def import_demo_csv(env: dict, var_dir: Path) -> str:
     return job
 
 
+# The rep's two saved views and one their manager shares with team East, and a planned week for the calendar:
+# tasks and meetings on the rep's other open leads (not the two pictured), Monday to Friday of this week, and two
+# tasks due today.
+# Once per database: a second run finds the view and only prints its id.
+SET_UP_WORKSPACE = """
+from datetime import datetime, time, timedelta
+from django.utils import timezone
+from activities.services import log_activity
+from leads.models import Lead
+from users.models import Team, User
+from workspace.models import SavedView
+from workspace.services import create_saved_view
+rep, manager = User.objects.get(username="rep1"), User.objects.get(username="manager")
+NAME = "MQLs by score"
+view = SavedView.objects.filter(owner=rep, list_key="leads", name=NAME).first()
+if view is None:
+    views = [  # (owner, name, query, shared with)
+        (rep, NAME, "mql=yes&sort=-score&cols=company,title,score,grade,status,last_activity,phone", None),
+        (rep, "Nurturing, oldest activity first", "status=nurturing&sort=last_activity_at", None),
+        (manager, "East: new leads, newest first", "status=new&owner=any&sort=-created_at", "East"),
+    ]
+    for owner, name, query, team in views:
+        SavedView.objects.filter(owner=owner, list_key="leads", name=name).delete()
+        team = Team.objects.get(name=team) if team else None
+        saved = create_saved_view(by=owner, list_key="leads", name=name, query=query, shared_with_team=team)
+        view = view or saved
+    leads = list(
+        Lead.objects.visible_to(rep).open().exclude(pk__in=[{skip}]).exclude(company="")
+        .order_by("-score", "id")[:9]
+    )
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    plan = [  # (day of the week, hour, minute, kind, subject)
+        (0, 9, 30, "task", "Call back {first} about pricing"),
+        (0, 14, 0, "meeting", "Discovery call with {company}"),
+        (1, 11, 0, "meeting", "Demo for {company}"),
+        (2, 10, 0, "task", "Send the proposal to {first}"),
+        (3, 15, 30, "meeting", "Technical deep dive with {company}"),
+        (4, 9, 0, "task", "Follow up with {first} after the demo"),
+        (4, 16, 0, "task", "Check {company}'s budget"),
+        # And two due today, whatever day that is, for the tasks page's Today tab.
+        (timezone.localdate().weekday(), 11, 0, "task", "Prepare the quote for {company}"),
+        (timezone.localdate().weekday(), 15, 0, "task", "Send {first} the case study"),
+    ]
+    for lead, (day, hour, minute, kind, subject) in zip(leads, plan):
+        at = timezone.make_aware(datetime.combine(monday + timedelta(days=day), time(hour, minute)))
+        log_activity(
+            by=rep, kind=kind, lead=lead, due_at=at,
+            subject=subject.format(first=lead.first_name, company=lead.company),
+        )
+print(view.pk)
+"""
+
+
 def find_ids(env: dict, var_dir: Path) -> Ids:
     lead, convert_lead = shell(env, FIND_LEADS)
-    return Ids(lead=lead, convert_lead=convert_lead, import_job=import_demo_csv(env, var_dir))
+    (saved_view,) = shell(env, SET_UP_WORKSPACE.replace("{skip}", f"{lead}, {convert_lead}"))
+    return Ids(lead=lead, convert_lead=convert_lead, import_job=import_demo_csv(env, var_dir), saved_view=saved_view)
 
 
 def optimise(paths: list[Path]) -> None:
@@ -189,6 +263,9 @@ def shoot(page, base: str, ids: Ids, shot: Shot, out: Path, width: int, height: 
     page.set_viewport_size({"width": width, "height": shot.heights.get(width, height)})
     page.goto(base + shot.path.format(ids=ids))
     page.wait_for_selector(shot.wait_for)
+    if shot.click:
+        page.click(shot.click)
+        page.wait_for_selector(shot.click_wait_for)
     viewport = page.viewport_size
     bottom = min(viewport["height"], page.evaluate(CONTENT_BOTTOM) + 16)
     path = out / f"{shot.name}-{width}.png"
