@@ -77,7 +77,7 @@ def _matches(target: Target, q: str) -> list[tuple[str, list[str]]]:
         # deals. A branch of its own: OR-ed with the name in one WHERE, PostgreSQL filters every visible deal.
         accounts = TARGETS["account"]
         account_sql, account_params = _contains(folded(joined(accounts.columns)), q)
-        inner = f'SELECT "id" FROM "{accounts.table}" WHERE {account_sql} LIMIT {CANDIDATES}'  # noqa: S608 - names from search.targets, the query a parameter
+        inner = f'SELECT "id" FROM "{accounts.table}" WHERE {account_sql} LIMIT {CANDIDATES}'  # noqa: S608 - names from search.targets, the query a parameter  # nosec B608
         conditions.append((f'"account_id" IN ({inner})', account_params))
     return conditions
 
@@ -88,7 +88,7 @@ def _rank(target: Target, q: str) -> RawSQL:
     prefix = " OR ".join(f"{folded(field)} LIKE ({_NEEDLE} || '%%'){_ESCAPE}" for field in target.ranked)
     params = [q] * len(target.ranked) + [value] * len(target.ranked)
     sql = f"CASE WHEN {exact} THEN 0 WHEN {prefix} THEN 1 ELSE 2 END"
-    return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - columns from search.targets, the query a parameter
+    return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611 - columns from search.targets, the query a parameter  # nosec B611
 
 
 def search_target(target: Target, user: User, q: str, *, limit: int) -> QuerySet:
@@ -97,7 +97,7 @@ def search_target(target: Target, user: User, q: str, *, limit: int) -> QuerySet
     branches = []
     for sql, params in _matches(target, q):
         # Unordered, so the scan stops at CANDIDATES matches; the outer query ranks them.
-        condition = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - columns from search.targets, the query a parameter
+        condition = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - columns from search.targets, the query a parameter  # nosec B611
         branch = visible.filter(condition).order_by().values("pk")
         branches.append(branch[:CANDIDATES] if connection.features.supports_slicing_ordering_in_compound else branch)
     candidates = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0][:CANDIDATES]
