@@ -61,18 +61,19 @@ class UserAdmin(DjangoUserAdmin, ServiceModelAdmin):
 
     services = AdminServices(create=create_user_from_admin, update=update_user, delete=refuse_user_delete)
     change_password_form = ServicePasswordChangeForm
-    list_display = ["username", "name", "email", "role", "team", "accepts_leads", "lead_capacity", "is_active"]
-    list_filter = ["role", "team", "accepts_leads", "is_active"]
+    list_display = ["username", "name", "email", "role", "function", "level", "team", "accepts_leads", "is_active"]
+    list_filter = ["role", "function", "level", "team", "accepts_leads", "is_active"]
     search_fields = ["username", "name", "email", "first_name", "last_name"]
     autocomplete_fields = ["team"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         ("Sales", {"fields": ["name", "role", "team", "accepts_leads", "lead_capacity"]}),
+        ("Routing", {"fields": ["function", "level", "skills", "routing_shares"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        ("Sales", {"fields": ["name", "email", "role", "team"]}),
+        ("Sales", {"fields": ["name", "email", "role", "team", "function"]}),
     ]
     actions = ["deactivate_selected"]
 

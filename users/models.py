@@ -6,8 +6,13 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+# A rep's skills (languages, products, industries) that routing rules match.
+MAX_SKILLS = 50
+MAX_SKILL_LENGTH = 50
 
 
 class UserQuerySet(models.QuerySet):
@@ -78,6 +83,22 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        skills = self.skills
+        if (
+            not isinstance(skills, list)
+            or len(skills) > MAX_SKILLS
+            or not all(isinstance(skill, str) and 0 < len(skill.strip()) <= MAX_SKILL_LENGTH for skill in skills)
+        ):
+            raise ValidationError(
+                {
+                    "skills": f"A list of up to {MAX_SKILLS} skills, each a word or short phrase of at most "
+                    f'{MAX_SKILL_LENGTH} characters, e.g. ["de", "fintech"].'
+                }
+            )
+        self.skills = [skill.strip() for skill in skills]
 
     @property
     def display_name(self) -> str:

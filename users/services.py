@@ -62,7 +62,22 @@ def _validate_password(password: str, user: User) -> None:
         raise ValidationError({"password": exc.messages}) from exc
 
 
-USER_FIELDS = ["username", "email", "name", "first_name", "last_name", "role", "team", "accepts_leads", "lead_capacity"]
+USER_FIELDS = [
+    "username",
+    "email",
+    "name",
+    "first_name",
+    "last_name",
+    "role",
+    "team",
+    "accepts_leads",
+    "lead_capacity",
+    # what routing and the SDR-to-AE hand-off look at (assignment)
+    "function",
+    "level",
+    "skills",
+    "routing_shares",
+]
 # Django's admin access: who may open the admin, and the groups and permissions that say what they may do there.
 ACCESS_FIELDS = ["is_staff", "is_superuser"]
 PERMISSION_SETS = ["groups", "user_permissions"]

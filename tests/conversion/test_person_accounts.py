@@ -81,3 +81,15 @@ def test_the_account_page_marks_a_person_account_and_the_api_says_so(client, api
 
     assert page.status_code == 200 and "data-person-account" in page.text
     assert api(rep).get(f"/api/v1/accounts/{account.pk}/").json()["is_person_account"] is True
+
+
+def test_the_account_list_marks_person_accounts_only(client, rep):
+    person = convert_lead(qualified_lead(rep, company=""), by=rep).account
+    company = convert_lead(qualified_lead(rep, company="Initech"), by=rep).account
+    client.force_login(rep)
+
+    page = client.get("/accounts/").text
+
+    [marked_row] = [row for row in page.split("<tr") if "data-person-account" in row]
+    assert person.name in marked_row
+    assert company.name in page and company.name not in marked_row

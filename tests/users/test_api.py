@@ -109,3 +109,23 @@ def test_schema_and_docs_are_served_by_the_app(db):
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     LeadFactory  # noqa: B018
+
+
+def test_an_admin_sets_a_reps_routing_profile_and_bad_skills_are_a_400(api, admin, rep, other_rep):
+    response = api(admin).patch(
+        f"/api/v1/users/{rep.pk}/",
+        {"function": "sdr", "level": "senior", "skills": [" de ", "fintech"], "routing_shares": 2},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    rep.refresh_from_db()
+    assert (rep.function, rep.level, rep.skills, rep.routing_shares) == ("sdr", "senior", ["de", "fintech"], 2)
+
+    bad = api(admin).patch(f"/api/v1/users/{rep.pk}/", {"skills": "de"}, format="json")
+    assert bad.status_code == 400 and "skills" in bad.json()
+    assert api(admin).patch(f"/api/v1/users/{rep.pk}/", {"level": "guru"}, format="json").status_code == 400
+    # only admins write users: a rep may change neither their own routing profile nor anyone else's
+    assert api(rep).patch(f"/api/v1/users/{rep.pk}/", {"level": "junior"}, format="json").status_code == 403
+    assert api(rep).patch(f"/api/v1/users/{other_rep.pk}/", {"level": "junior"}, format="json").status_code == 403
+    rep.refresh_from_db()
+    assert rep.level == "senior"

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, TeamFactory, UserFactory
 from workspace.models import SavedView
 from workspace.services import create_saved_view
 
@@ -28,6 +28,33 @@ def test_saving_a_view_keeps_filters_sort_and_columns_and_opens_it(client, rep):
     view = SavedView.objects.get()
     assert (view.owner, view.query) == (rep, "status=working&sort=company&cols=company")
     assert response.status_code == 302 and response["Location"] == "/leads/?status=working&sort=company&cols=company"
+
+
+def test_a_manager_shares_a_view_with_a_team_they_manage_from_the_list(client, rep, manager, team):
+    client.force_login(manager)
+    html = client.get(reverse("leads:list")).content.decode()
+    assert f'<option value="{team.pk}">Team East</option>' in html
+    client.post(
+        reverse("workspace:create"),
+        {"name": "East's hot leads", "list_key": "leads", "query": "rating=hot", "shared_with_team": team.pk},
+    )
+    view = SavedView.objects.get()
+    assert (view.owner, view.shared_with_team) == (manager, team)
+    client.force_login(rep)
+    assert "East&#x27;s hot leads" in client.get(reverse("workspace:list")).content.decode()
+
+
+def test_a_rep_is_offered_no_sharing_and_a_manager_may_not_share_with_another_managers_team(client, rep, manager):
+    client.force_login(rep)
+    assert 'name="shared_with_team"' not in client.get(reverse("leads:list")).content.decode()
+    west = TeamFactory(name="West", manager=UserFactory(username="west_boss", role="manager"))
+    client.force_login(manager)
+    assert "Team West" not in client.get(reverse("leads:list")).content.decode()
+    client.post(
+        reverse("workspace:create"),
+        {"name": "Theirs", "list_key": "leads", "query": "", "shared_with_team": west.pk},
+    )
+    assert not SavedView.objects.exists()
 
 
 def test_a_duplicate_name_is_refused_with_a_message_and_back_to_the_list(client, rep):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from users.models import ApiToken, Team, User
+from users.models import MAX_SKILL_LENGTH, MAX_SKILLS, ApiToken, Team, User
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -8,6 +8,12 @@ class UserSerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True, max_length=128, style={"input_type": "password"}
     )
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_SKILL_LENGTH),
+        max_length=MAX_SKILLS,
+        required=False,
+        help_text='Languages, products, industries that routing rules match, e.g. ["de", "fintech"].',
+    )
 
     class Meta:
         model = User
@@ -23,6 +29,10 @@ class UserSerializer(serializers.ModelSerializer):
             "is_active",
             "accepts_leads",
             "lead_capacity",
+            "function",
+            "level",
+            "skills",
+            "routing_shares",
             "password",
         ]
         read_only_fields = ["id"]
