@@ -61,6 +61,8 @@
       timer = setTimeout(check, DELAY);
     });
     input.addEventListener("change", check);
+    // Typed before this script ran (a slow page): check what is already there.
+    if (input.value.trim()) check();
   }
 
   ready(function () {

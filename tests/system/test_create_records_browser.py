@@ -30,6 +30,7 @@ def test_a_rep_creates_an_account_a_contact_on_it_and_a_deal_with_the_contact_in
     # the account: a look-alike of an existing one is hinted, saving is still allowed
     page.goto(f"{live_server.url}/accounts/")
     page.get_by_role("link", name="New account").click()
+    page.wait_for_load_state()  # the hints are set up once the page's scripts have run
     page.get_by_label("Name").fill("Globex Corporation")
     page.get_by_label("Website").fill("https://www.initech.example/")
     hint = page.locator(".dup-hint")
