@@ -106,6 +106,10 @@ class Activity(TimelineEntry):
         indexes = [
             *record_time_indexes("activity"),
             models.Index(fields=["owner", "kind", "completed_at", "due_at"], name="activity_owner_tasks"),
+            # The activity report: the reps' activities logged in the range, counted from the index alone.
+            models.Index(
+                fields=["owner", "created_at"], include=["kind", "call_outcome", "lead"], name="activity_owner_created"
+            ),
             # Only the reminders still to send: the beat's claim reads this small index, not the timeline.
             models.Index(
                 fields=["remind_at"],
@@ -220,10 +224,12 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """A message to one user in the header's bell (a task reminder, …), optionally also sent by email."""
+    """A message to one user in the header's bell (a task reminder, a missed speed-to-lead target …), optionally also
+    sent by email."""
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", "Task reminder"
+        SLA_BREACH = "sla_breach", "Speed-to-lead target missed"
 
     class EmailStatus(models.TextChoices):
         NONE = "", "Not emailed"

@@ -74,9 +74,9 @@ def claim_due_reminders(*, now: datetime | None = None, batch_size: int = BATCH_
 
 
 def send_pending_reminder_emails(*, limit: int = 500) -> int:
-    """Email each pending reminder notification once to its user; return how many were sent."""
+    """Email each pending notification (a reminder, a missed SLA …) once to its user; return how many were sent."""
     pending = list(
-        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING, kind=Notification.Kind.REMINDER)
+        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING)
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -36,6 +36,7 @@ KIND_LABELS = {
     "nurture_stopped": ("Nurture stopped", "■"),
     "reply": ("Replied", "↩"),
     "unsubscribed": ("Unsubscribed", "⊘"),
+    "email_bounced": ("Email bounced", "⚠"),
     "attached": ("Attachment", "⎙"),
     "attachment_removed": ("Attachment removed", "⎙"),
 }

@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin
 
-from assignment.models import GRADES, AssignmentRule, Territory
+from assignment.models import GRADES, AssignmentRule, SlaPolicy, Territory
 from assignment.services.rules import RULE_FIELDS, delete_assignment_rule, save_assignment_rule
+from assignment.services.sla_policies import SLA_POLICY_FIELDS, create_sla_policy, delete_sla_policy, update_sla_policy
 from assignment.services.territories import create_territory, delete_territory, update_territory
 from core.admin import AdminServices, ServiceModelAdmin
 from leads.models import Lead, LeadSource
@@ -81,6 +82,7 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
             {"fields": ["target_user", "target_team", "target_territory", "method", "fall_through"]},
         ),
         ("Only reps with (empty: any)", {"fields": ["rep_levels", "rep_skills", "rep_functions"]}),
+        ("First touch", {"fields": ["sla_policy", "reassign_on_breach"]}),
         ("Round-robin cursor", {"fields": ["last_assigned_user", "created_at", "updated_at"]}),
     ]
 
@@ -112,3 +114,11 @@ class TerritoryAdmin(ServiceModelAdmin):
     list_display = ["name", "active"]
     search_fields = ["name"]
     autocomplete_fields = ["named_accounts", "reps"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(ServiceModelAdmin):
+    services = AdminServices(create=create_sla_policy, update=update_sla_policy, delete=delete_sla_policy)
+    fields = SLA_POLICY_FIELDS
+    list_display = ["name", "target_minutes", "time_zone", "team"]
+    search_fields = ["name"]

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.db import models
 from django.db.models import Q
 
+from assignment.business_hours import BusinessCalendar, calendar_of
 from assignment.territories import parse_postal_range
+from core.models import VisibleByOwnerQuerySet
 from leads.models import Lead, LeadSource
 from users.models import User
 
 GRADES = ["A", "B", "C", "D"]
+
+
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]
 
 
 class AssignmentRuleQuerySet(models.QuerySet):
@@ -76,6 +85,17 @@ class AssignmentRule(models.Model):
         default=False, help_text="When nobody here can take the lead, try the next matching rule instead of waiting."
     )
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.ROUND_ROBIN)
+    sla_policy = models.ForeignKey(
+        "assignment.SlaPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rules",
+        help_text="The first-touch target of the leads this rule assigns (else their team's policy).",
+    )
+    reassign_on_breach = models.BooleanField(
+        default=False, help_text="When the first-touch target is missed, hand the lead to another rep of this rule."
+    )
     last_assigned_user = models.ForeignKey(
         "users.User",
         null=True,
@@ -224,3 +244,123 @@ class Territory(models.Model):
                     errors.setdefault("postal_ranges", []).append(f'"{text}" is not a code or a "from-to" range.')
         if errors:
             raise ValidationError(errors)
+
+
+def _valid_zone(name: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{name!r} is not an IANA time zone such as Europe/Berlin.") from None
+
+
+class SlaPolicy(models.Model):
+    """A speed-to-lead target: the first touch within `target_minutes` of business time in a team's working hours.
+
+    It applies to the leads an assignment rule hands out (the rule's `sla_policy`) or, for a rule without one and
+    for leads assigned by hand, to the leads of the owner's team (`team`).
+    """
+
+    name = models.CharField(max_length=100)
+    target_minutes = models.PositiveIntegerField(default=120, help_text="Business minutes to the first touch.")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[_valid_zone])
+    working_days = models.JSONField(default=default_working_days, help_text="Weekday numbers, 0 = Monday.")
+    day_start = models.TimeField(default=time(9, 0))
+    day_end = models.TimeField(default=time(17, 0))
+    holidays = models.JSONField(default=list, blank=True, help_text="Dates (YYYY-MM-DD) without working hours.")
+    team = models.ForeignKey("users.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="sla_policies")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "SLA policies"
+        constraints = [
+            models.CheckConstraint(condition=Q(target_minutes__gt=0), name="sla_policy_target_positive"),
+            models.CheckConstraint(condition=Q(day_start__lt=models.F("day_end")), name="sla_policy_day_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, list[str]] = {}
+        days = self.working_days
+        if not isinstance(days, list) or not days or not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
+            errors["working_days"] = ["Give weekday numbers from 0 (Monday) to 6 (Sunday)."]
+        try:
+            if not isinstance(self.holidays, list):
+                raise ValueError
+            self.holidays = sorted({date.fromisoformat(str(day)).isoformat() for day in self.holidays})
+        except ValueError:
+            errors["holidays"] = ["Give a list of dates as YYYY-MM-DD."]
+        if self.day_start and self.day_end and self.day_start >= self.day_end:
+            errors["day_end"] = ["The working day must end after it starts."]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        return calendar_of(self.time_zone, self.working_days, self.day_start, self.day_end, self.holidays)
+
+
+class LeadSlaQuerySet(VisibleByOwnerQuerySet):
+    """A clock is seen by who sees its rep's leads (the rep whose first touch it times)."""
+
+    include_unassigned = False
+
+    def breached(self, now) -> LeadSlaQuerySet:
+        """Still untouched past the target."""
+        return self.filter(first_touch_at__isnull=True, due_at__lte=now)
+
+    def at_risk(self, now) -> LeadSlaQuerySet:
+        """Untouched with less than a quarter of the target's business time left."""
+        return self.filter(first_touch_at__isnull=True, at_risk_at__lte=now, due_at__gt=now)
+
+    def overdue(self, now) -> LeadSlaQuerySet:
+        """Untouched past the target and not yet handled by the breach job."""
+        return self.filter(first_touch_at__isnull=True, due_at__lte=now, breached_at__isnull=True)
+
+
+class LeadSla(models.Model):
+    """The first-touch clock of one lead: started (or restarted) when it is assigned, stopped by the first touch.
+
+    `breached_at` is the breach job's claim: it is written, with the notices and any reassignment, in one
+    transaction, so a breach is handled exactly once. `owner` is the rep the clock timed; a reassignment on breach
+    keeps the clock (and its breach) on that rep.
+    """
+
+    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, related_name="sla")
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="clocks")
+    rule = models.ForeignKey(AssignmentRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey("users.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=20, blank=True)
+    assigned_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    at_risk_at = models.DateTimeField(help_text="When three quarters of the target's business time have passed.")
+    first_touch_at = models.DateTimeField(null=True, blank=True)
+    touch_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Business minutes from assignment to the first touch."
+    )
+    breached_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    reassigned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LeadSlaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(first_touch_at__isnull=True, breached_at__isnull=True),
+                name="leadsla_open_due",
+            ),
+            models.Index(fields=["assigned_at"], name="leadsla_assigned"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SLA of lead {self.lead_id}"

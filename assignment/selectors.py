@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils import timezone
 
 from leads.models import Lead
 
@@ -91,3 +94,37 @@ def compile_territories(territories) -> dict[int, CompiledTerritory]:
     ):
         reps[territory_id].append(user_id)
     return {t.pk: CompiledTerritory.build(t, account_ids=accounts[t.pk], rep_ids=reps[t.pk]) for t in territories}
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """A lead's first-touch clock as the lead page shows it; `minutes` are business minutes left (or over, < 0)."""
+
+    state: str  # running | at_risk | breached | met | missed
+    due_at: datetime
+    minutes: int
+    policy: str
+    touched_at: datetime | None = None
+
+
+def get_sla_clock(lead_id: int, *, now: datetime | None = None) -> SlaClock | None:
+    """The lead's first-touch clock (one query), or None when no policy times it."""
+    from assignment.business_hours import business_minutes_between
+    from assignment.models import LeadSla
+
+    clock = LeadSla.objects.select_related("policy").filter(lead_id=lead_id).first()
+    if clock is None:
+        return None
+    if clock.first_touch_at is not None:
+        state = "met" if clock.first_touch_at <= clock.due_at else "missed"
+        minutes = round(business_minutes_between(clock.first_touch_at, clock.due_at, clock.policy.calendar))
+        return SlaClock(state, clock.due_at, minutes, clock.policy.name, clock.first_touch_at)
+    now = now or timezone.now()
+    minutes = round(business_minutes_between(now, clock.due_at, clock.policy.calendar))
+    if clock.due_at <= now:
+        state = "breached"
+    elif now >= clock.at_risk_at:
+        state = "at_risk"
+    else:
+        state = "running"
+    return SlaClock(state, clock.due_at, minutes, clock.policy.name)

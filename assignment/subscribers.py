@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from activities.events import ActivityEvent
 from assignment.events import AssignmentEvent
+from assignment.services.sla import TOUCH_KINDS, stamp_first_touch, start_sla_clocks
 from assignment.tasks import (
     assign_lead_task,
     notify_assignment_failed_task,
@@ -11,6 +16,7 @@ from assignment.tasks import (
 )
 from core.events import Event, subscribe
 from leads.events import LeadEvent
+from leads.models import Lead
 from scoring.events import ScoringEvent
 
 
@@ -45,3 +51,24 @@ def tell_new_owner(event: Event) -> None:
 def tell_managers_nobody_could_take(event: Event) -> None:
     """Email the managers responsible for leads nobody could take."""
     notify_assignment_failed_task.delay_on_commit(list(event.record_ids))
+
+
+@subscribe(AssignmentEvent.ASSIGNED, inline=True)
+def start_first_touch_clock(event: Event) -> None:
+    """Start (or restart) the leads' first-touch clock in the assigning transaction; a breach's handover keeps it."""
+    if not event.data.get("sla_breach"):
+        start_sla_clocks(list(event.record_ids))
+
+
+@subscribe(ActivityEvent.LOGGED, inline=True)
+def stop_clock_on_contact(event: Event) -> None:
+    """A call, email or meeting logged on a lead is its first touch."""
+    if event.data.get("kind") in TOUCH_KINDS:
+        stamp_first_touch(list(event.record_ids), at=parse_datetime(event.data["at"]))
+
+
+@subscribe(LeadEvent.STATUS_CHANGED, inline=True)
+def stop_clock_on_working(event: Event) -> None:
+    """A lead moved to working has been touched."""
+    if event.data.get("to") == Lead.Status.WORKING:
+        stamp_first_touch(list(event.record_ids), at=timezone.now())

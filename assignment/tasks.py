@@ -104,4 +104,12 @@ def notify_assignment_failed_task(lead_ids: list[int]) -> None:
         )
 
 
+@shared_task(ignore_result=True)
+def handle_sla_breaches_task() -> int:
+    """Handle every lead past its first-touch target once: notify, note, reassign by the rule; return how many."""
+    from assignment.services.sla import handle_sla_breaches
+
+    return handle_sla_breaches()
+
+
 # An import of millions of rows runs for minutes: it gets its own limits, far above the default short-task ones.

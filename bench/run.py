@@ -37,8 +37,12 @@ FIGURES: dict[str, tuple[str, str]] = {
     "scoring": ("bench.scoring:run", "Rescore all leads vs one hand-written UPDATE"),
     "assignment": ("bench.assignment:run", "Assign 100,000 leads"),
     "dashboard": ("bench.dashboard:run", "Funnel dashboard vs hand-written SQL"),
+    "activity": ("bench.activity:run", "Activity report vs hand-written SQL"),
     "nurture": ("bench.nurture:run", "Nurture: send 10,000 due steps"),
     "search": ("bench.search:run", "Global search vs an exact-email lookup and the lead detail API"),
+    "sla": ("bench.sla:run", "Speed-to-lead report (selector, page, API) vs hand-written SQL"),
+    "predictive": ("bench.predictive:run", "Train the conversion model and predict every open lead"),
+    "forecast": ("bench.forecast:run", "Forecast report (selector, page, API) vs hand-written SQL"),
     # Last: it adds a million leads, which would change what the figures above measure.
     "import": ("bench.figures:import_csv", "CSV import vs plain COPY of the same file"),
 }

@@ -43,6 +43,21 @@ class IntegerFilter(filters.NumberFilter):
     field_class = BoundedIntegerField
 
 
+class ProbabilityField(forms.FloatField):
+    """A probability: a finite number from 0 to 1."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+class ProbabilityFilter(filters.NumberFilter):
+    """`0.25` or `1`; a value outside 0 to 1 (or not a number) is a 400 naming the parameter."""
+
+    field_class = ProbabilityField
+
+
 def _field_names(terms) -> list[str]:
     return [term if isinstance(term, str) else term[0] for term in terms]
 

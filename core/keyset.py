@@ -6,6 +6,7 @@ A page costs one query whatever the table size: the database walks the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -53,6 +54,10 @@ def _decode(cursor: str, field_type: models.Field) -> tuple[Any, int] | None:
                 return None
         elif isinstance(field_type, models.DecimalField):
             value = Decimal(raw)
+        elif isinstance(field_type, models.FloatField):
+            value = float(raw)
+            if not math.isfinite(value):
+                return None
         elif isinstance(field_type, (models.IntegerField, models.PositiveSmallIntegerField)):
             value = int(raw)
         else:

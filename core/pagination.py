@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import OrderBy, RawSQL
 from rest_framework import exceptions, pagination
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -83,6 +83,9 @@ class CursorPagination(pagination.BasePagination):
         self.ordering = self.get_ordering(request, queryset, view)
         self.fields = [name.lstrip("-") for name in self.ordering]
         self.model = queryset.model
+        # Nullable sort fields (a lead's conversion_probability) put their NULLs last in either direction, as the
+        # HTML lists do (core.keyset): an unpredicted lead never tops `ordering=-conversion_probability`.
+        self.nullable = {name for name in self.fields if self.model._meta.get_field(name).null}
 
         raw = request.query_params.get(self.cursor_query_param)
         cursor = _decode(raw) if raw else None
@@ -93,7 +96,9 @@ class CursorPagination(pagination.BasePagination):
             values = self._parse_values(cursor["v"])
             queryset = queryset.filter(self._after(values, reverse=reverse, connection=connections[queryset.db]))
         ordering = [self._flip(name) for name in self.ordering] if reverse else list(self.ordering)
-        rows = list(queryset.order_by(*ordering)[: self.page_size + 1])
+        rows = list(
+            queryset.order_by(*[self._order_by(name, reverse=reverse) for name in ordering])[: self.page_size + 1]
+        )
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:
@@ -122,10 +127,17 @@ class CursorPagination(pagination.BasePagination):
     def _flip(name: str) -> str:
         return name[1:] if name.startswith("-") else f"-{name}"
 
+    def _order_by(self, name: str, *, reverse: bool) -> str | OrderBy:
+        field = name.lstrip("-")
+        if field not in self.nullable:
+            return name
+        nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+        return F(field).desc(**nulls) if name.startswith("-") else F(field).asc(**nulls)
+
     def _after(self, values: list[Any], *, reverse: bool, connection) -> Q | RawSQL:
         """Rows strictly after `values` in the page order (before them when going back)."""
         directions = {name.startswith("-") != reverse for name in self.ordering}
-        if len(directions) == 1:
+        if len(directions) == 1 and not self.nullable:
             # A row comparison `(score, id) < (40, 17)` is one index range condition on PostgreSQL and SQLite;
             # the equivalent OR form makes the scan start at the first field only and filter the ties.
             opts = self.model._meta
@@ -143,11 +155,28 @@ class CursorPagination(pagination.BasePagination):
         for name, value in zip(self.ordering, values, strict=True):
             field = name.lstrip("-")
             descending = name.startswith("-") != reverse
+            if field in self.nullable:
+                condition |= equal & self._after_nullable(field, value, descending=descending, reverse=reverse)
+                equal &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+                continue
             condition |= equal & Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
             equal &= Q(**{field: value})
+        if self.fields[0] in self.nullable:
+            return condition
         # The redundant bound on the first field lets the database start the index scan at the position.
         first, first_desc = self.fields[0], self.ordering[0].startswith("-") != reverse
         return Q(**{f"{first}__{'lte' if first_desc else 'gte'}": values[0]}) & condition
+
+    @staticmethod
+    def _after_nullable(field: str, value: Any, *, descending: bool, reverse: bool) -> Q:
+        """Rows strictly after `value` on a nullable field whose NULLs come last (first when paging back)."""
+        op = "lt" if descending else "gt"
+        if reverse:
+            # Going back the NULLs lead: after a NULL come all values, after a value only the further ones.
+            return Q(**{f"{field}__isnull": False}) if value is None else Q(**{f"{field}__{op}": value})
+        if value is None:
+            return Q(pk__in=[])
+        return Q(**{f"{field}__{op}": value}) | Q(**{f"{field}__isnull": True})
 
     def _parse_values(self, raw_values: list[Any]) -> list[Any]:
         values = []
@@ -157,7 +186,7 @@ class CursorPagination(pagination.BasePagination):
                 value = field.to_python(raw)
             except (FieldDoesNotExist, ValidationError, TypeError, ValueError) as exc:
                 raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
-            if value is None:
+            if value is None and (raw is not None or name not in self.nullable):
                 raise exceptions.ValidationError({"cursor": ["Invalid cursor."]})
             values.append(value)
         return values
@@ -166,6 +195,9 @@ class CursorPagination(pagination.BasePagination):
         values = []
         for name in self.fields:
             value = getattr(row, name)
+            if value is None:
+                values.append(None)
+                continue
             values.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
         token = _encode({"o": ",".join(self.ordering), "v": values, "r": int(reverse)})
         url = remove_query_param(self.base_url, self.cursor_query_param)

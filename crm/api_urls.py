@@ -12,7 +12,10 @@ from campaigns.api.views import CampaignViewSet
 from contacts.api.views import ContactViewSet
 from conversion.api.views import LeadConversionViewSet
 from core.api import HealthView
+from dashboards.api.activity import ActivityReportView
 from dashboards.api.campaigns import CampaignReportListView, CampaignReportViewSet
+from dashboards.api.forecast import ForecastReportView
+from dashboards.api.sla import SlaReportView
 from dashboards.api.views import FunnelReportView
 from imports.api.views import ImportJobViewSet
 from leads.api.views import LeadViewSet
@@ -20,8 +23,9 @@ from leads.api.web_to_lead import WebToLeadView
 from nurture.api.inbound import InboundEmailView
 from nurture.api.record_email import ContactEmailView, EmailTemplateViewSet, LeadEmailView
 from nurture.api.views import EnrollmentViewSet, LeadEnrollView, SequenceViewSet
+from opportunities.api.quotas import QuotaViewSet
 from opportunities.api.views import OpportunityViewSet, StageViewSet
-from scoring.api.views import GradeRuleViewSet, LeadScoreViewSet, ScoringRuleViewSet
+from scoring.api.views import ConversionModelView, GradeRuleViewSet, LeadScoreViewSet, ScoringRuleViewSet
 from search.api.views import SearchView
 from users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
 from workspace.api.views import SavedViewViewSet
@@ -44,6 +48,7 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("stages", StageViewSet, basename="stage")
+router.register("quotas", QuotaViewSet, basename="quota")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("api-tokens", ApiTokenViewSet, basename="api-token")
@@ -63,8 +68,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("reports/funnel/", FunnelReportView.as_view(), name="reports-funnel"),
+    path("reports/activity/", ActivityReportView.as_view(), name="reports-activity"),
     path("reports/campaigns/", CampaignReportListView.as_view(), name="reports-campaigns"),
+    path("reports/sla/", SlaReportView.as_view(), name="reports-sla"),
+    path("reports/forecast/", ForecastReportView.as_view(), name="reports-forecast"),
     path("search/", SearchView.as_view(), name="search"),
+    path("scoring/model/", ConversionModelView.as_view(), name="scoring-model"),
     # Before the router, so the lead detail route can't shadow it; nurture owns it (leads can't import nurture).
     path("leads/<int:pk>/enroll/", LeadEnrollView.as_view(), name="lead-enroll"),
     # Email from a record, and the replies the mail provider posts back (nurture owns outbound and inbound email).

@@ -111,6 +111,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"reason": "nightly decay"},
     },
+    # Weekly, Sunday night: a new version of the predictive conversion model from the week's closed leads; it
+    # predicts every open lead as soon as it is trained.
+    "train-conversion-model-weekly": {
+        "task": "scoring.tasks.train_conversion_model_task",
+        "schedule": crontab(day_of_week=0, hour=3, minute=45),
+        "options": {"queue": "bulk"},
+    },
+    # Nightly: predictions read days since the last activity, which grow with every day without one.
+    "predict-open-leads-nightly": {
+        "task": "scoring.tasks.predict_leads_task",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"queue": "bulk"},
+    },
     "assign-unassigned-leads": {
         "task": "assignment.tasks.assign_unassigned_leads_task",
         "schedule": 60.0,
@@ -124,4 +137,13 @@ app.conf.beat_schedule = {
     "purge-import-files": {"task": "imports.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
     # The database says which task reminders are due; this only kicks the sender.
     "task-reminders": {"task": "activities.tasks.send_due_reminders_task", "schedule": 60.0},
+    # The database says which first-touch targets were missed; this only kicks the breach handler.
+    "sla-breaches": {"task": "assignment.tasks.handle_sla_breaches_task", "schedule": 60.0},
+    # Hourly: each manager's digest is due on Monday from 07:00 in their own zone; the database says who is due.
+    "weekly-digests": {"task": "dashboards.tasks.send_weekly_digests_task", "schedule": crontab(minute=5)},
+    # Weekly, Monday early: the forecast as the week starts, for "change since last week"; a rerun adds nothing.
+    "forecast-snapshots-weekly": {
+        "task": "opportunities.tasks.take_forecast_snapshots_task",
+        "schedule": crontab(day_of_week=1, hour=0, minute=30),
+    },
 }

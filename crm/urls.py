@@ -27,9 +27,11 @@ urlpatterns = [
     path("attachments/", include("activities.attachment_urls", namespace="attachments")),
     path("search/", include("search.urls", namespace="search")),
     path("dashboard/", include("dashboards.urls")),
+    path("scoring/", include("scoring.urls", namespace="scoring")),
     path("views/", include("workspace.urls")),
     path("admin/", admin.site.urls),
     path("", include("nurture.urls")),
+    path("t/", include("nurture.tracking_urls", namespace="tracking")),
     path("api/v1/", include(("crm.api_urls", "api"), namespace="api")),
 ]
 

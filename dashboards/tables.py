@@ -15,8 +15,7 @@ from typing import Any
 
 from core.templatetags.formatting import currency_code
 from dashboards import selectors
-from dashboards.filters import FunnelFilters
-from users.models import User
+from dashboards.selectors import activity
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -57,7 +56,11 @@ class Table:
     title: str
     columns: list[tuple[str, str]]
     rows: Callable[[dict[str, Any]], list[dict[str, Any]]]  # picks the rows out of the dashboard data
-    load: Callable[[User, FunnelFilters], dict[str, Any]]  # computes just what the table needs
+    load: Callable[..., dict[str, Any]]  # (user, filters, **options) → just what the table needs
+    # Reads a report's own query parameters (e.g. the activity report's period) into `load`'s options; raises
+    # ValueError naming a bad one. None: the table takes only the dashboard filters.
+    options: Callable[[Any], dict[str, Any]] | None = None
+    filename: str = "funnel"  # the export's file name starts with it
 
 
 CONVERSION_COLUMNS = [
@@ -83,6 +86,8 @@ def _velocity(user, filters):
     return data
 
 
+# Every table the dashboards export, by URL name (`export/<name>.csv` and `.xlsx`); a report joins with
+# `register_table`.
 TABLES: dict[str, Table] = {
     "funnel": Table(
         "Funnel",
@@ -157,3 +162,50 @@ TABLES: dict[str, Table] = {
         lambda u, f: {"unattended": selectors.get_unattended(u, f)},
     ),
 }
+
+
+def register_table(name: str, table: Table) -> None:
+    """Make `table` exportable as `export/<name>.csv` and `export/<name>.xlsx`, and listable by `table_views`."""
+    if name in TABLES and TABLES[name] != table:
+        raise ValueError(f"A table named {name!r} is already registered.")
+    TABLES[name] = table
+
+
+def _activity(user, filters, **options):
+    return activity.get_activity_report(user, filters, **options)
+
+
+ACTIVITY_COLUMNS = [(key, label) for key, label in activity.COUNTERS]
+register_table(
+    "activity_leaderboard",
+    Table(
+        "Activity leaderboard",
+        [("rank", "Rank"), ("rep_name", "Rep"), ("score", "Score"), *ACTIVITY_COLUMNS],
+        lambda d: d["leaderboard"],
+        _activity,
+        activity.parse_activity_options,
+        "activity",
+    ),
+)
+register_table(
+    "activity_by_period",
+    Table(
+        "Activity per rep and period",
+        [("period", "Period from"), ("rep_name", "Rep"), *ACTIVITY_COLUMNS],
+        lambda d: d["rows"],
+        _activity,
+        activity.parse_activity_options,
+        "activity",
+    ),
+)
+register_table(
+    "activity_trend",
+    Table(
+        "Activity per week",
+        [("week", "Week of"), *ACTIVITY_COLUMNS],
+        lambda d: d["trend"],
+        _activity,
+        activity.parse_activity_options,
+        "activity",
+    ),
+)

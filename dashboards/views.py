@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from core.templatetags.formatting import format_money, format_percent
 from dashboards import charts, selectors
+from dashboards.exports import table_download
 from dashboards.filters import PRESETS, FunnelFilters, parse_filters
-from dashboards.tables import MONEY_KEYS, RATE_KEYS, TABLES, write_csv
+from dashboards.tables import MONEY_KEYS, RATE_KEYS, TABLES
 
 # How each funnel stage is expressed in the lead list's query parameters; the funnel counts leads of any status.
 STAGE_PARAMS = {
@@ -86,16 +87,34 @@ def _cell(key: str, value) -> tuple[str, str]:
     return str(value), str(value)
 
 
-def table_views(data: dict, query: str) -> dict[str, dict]:
-    """Lay every dashboard table out as headers and (text, sort key) cells, with its CSV link."""
+# The funnel dashboard's own tables; other reports' tables join the export registry but not this page.
+DASHBOARD_TABLES = (
+    "funnel",
+    "by_source",
+    "by_owner",
+    "velocity",
+    "time_in_status",
+    "pipeline",
+    "revenue_by_month",
+    "lost_reasons",
+    "trend",
+    "sdr_sourced",
+    "unattended",
+)
+
+
+def table_views(data: dict, query: str, names=DASHBOARD_TABLES) -> dict[str, dict]:
+    """Lay out the named tables as headers and (text, sort key) cells, with their CSV and XLSX links."""
     out = {}
-    for name, spec in TABLES.items():
+    for name in names:
+        spec = TABLES[name]
         out[name] = {
             "name": name,
             "title": spec.title,
             "headers": [title for _key, title in spec.columns],
             "rows": [[_cell(key, row.get(key)) for key, _title in spec.columns] for row in spec.rows(data)],
             "csv": f"{reverse('dashboards:export', args=[name])}?{query}",
+            "xlsx": f"{reverse('dashboards:export-xlsx', args=[name])}?{query}",
         }
     return out
 
@@ -152,20 +171,34 @@ def dashboard(request):
     return render(request, "dashboards/dashboard.html", context)
 
 
-@login_required
-def export_csv(request, table: str):
-    """Download one dashboard table as CSV, with the page's filters and the user's scope.
-
-    Values stay machine-readable (rates 0-1, money as decimal strings); the headers name the units.
-    """
+def _export(request, table: str, extension: str) -> HttpResponse:
     spec = TABLES.get(table)
     if spec is None:
         raise Http404("No such table.")
     filters, form = parse_filters(request.user, request.GET)
     if filters is None:
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-    body = write_csv(spec.columns, spec.rows(spec.load(request.user, filters)))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    try:
+        options = spec.options(request.GET) if spec.options else {}
+    except ValueError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    rows = spec.rows(spec.load(request.user, filters, **options))
     stamp = f"{filters.created_after:%Y%m%d}-{filters.created_before:%Y%m%d}"
-    response["Content-Disposition"] = f'attachment; filename="funnel-{table}-{stamp}.csv"'
-    return response
+    return table_download(
+        spec.title, spec.columns, rows, filename=f"{spec.filename}-{table}-{stamp}", extension=extension
+    )
+
+
+@login_required
+def export_csv(request, table: str):
+    """Download one report table as CSV, with the page's filters and the user's scope.
+
+    Values stay machine-readable (rates 0-1, money as decimal strings); the headers name the units.
+    """
+    return _export(request, table, "csv")
+
+
+@login_required
+def export_xlsx(request, table: str):
+    """Download one report table as XLSX: the CSV's columns and scope, with numbers as typed cells."""
+    return _export(request, table, "xlsx")

@@ -40,6 +40,24 @@ class LeadFilterForm(forms.Form):
         required=False, label="SQL", choices=[("", "SQL or not"), ("yes", "SQL (qualified)"), ("no", "Not SQL")]
     )
     won = forms.ChoiceField(required=False, label="Won", choices=[("", "Won or not"), ("yes", "Won")])
+    # Bands of the predictive score (leads.selectors.CHANCE_BANDS); "none": not predicted (no model, or closed).
+    chance = forms.ChoiceField(
+        required=False,
+        label="Win chance",
+        choices=[
+            ("", "Any win chance"),
+            ("likely", "Likely (50% or more)"),
+            ("possible", "Possible (20-50%)"),
+            ("unlikely", "Unlikely (under 20%)"),
+            ("none", "No prediction"),
+        ],
+    )
+    # leads.selectors.sla_condition: "at risk" = less than a quarter of the first-touch target left.
+    sla = forms.ChoiceField(
+        required=False,
+        label="First touch",
+        choices=[("", "Any first touch"), ("breached", "SLA breached"), ("at_risk", "SLA at risk")],
+    )
     owner = forms.ChoiceField(required=False, initial="me")
     created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
@@ -80,6 +98,8 @@ class LeadFilterForm(forms.Form):
             mql=data.get("mql") or "",
             sql=data.get("sql") or "",
             won=data.get("won") or "",
+            chance=data.get("chance") or "",
+            sla=data.get("sla") or "",
             owner=data.get("owner") or self.default_owner,
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),

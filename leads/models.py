@@ -52,6 +52,10 @@ class Lead(OwnedModel):
         WARM = "warm", "Warm"
         COLD = "cold", "Cold"
 
+    class BounceKind(models.TextChoices):
+        BOUNCE = "bounce", "Bounced"
+        COMPLAINT = "complaint", "Marked as spam"
+
     class Grade(models.TextChoices):
         A = "A", "A"
         B = "B", "B"
@@ -127,6 +131,17 @@ class Lead(OwnedModel):
     decision_process = models.CharField(max_length=1000, blank=True, default="", db_default="")
     identify_pain = models.CharField(max_length=1000, blank=True, default="", db_default="")
     champion = models.CharField(max_length=255, blank=True, default="", db_default="")
+    # The predictive score (scoring.predictive), written set-based by scoring after each training and engagement
+    # change: the chance (0-1) that this open lead converts, and its top reasons as
+    # [{"feature", "impact", "text"}]. Both null while no model is trained or the lead is closed (nullable, so that
+    # set-based inserts that do not name them need no database default).
+    conversion_probability = models.FloatField(null=True, blank=True)
+    conversion_reasons = models.JSONField(null=True, blank=True)
+    # Set by a bounce or complaint received through the inbound email endpoint (nurture.inbound): no more email.
+    email_bounced_at = models.DateTimeField(null=True, blank=True)
+    email_bounce_kind = models.CharField(
+        max_length=20, choices=BounceKind.choices, blank=True, default="", db_default=""
+    )
 
     objects = LeadQuerySet.as_manager()
 
@@ -266,6 +281,8 @@ class LeadStatusChange(models.Model):
             # Time in status reads the changes made since the cohort's first day (a cohort lead changes status only
             # after it was created) without touching the table.
             models.Index(fields=["changed_at", "lead", "id", "to_status"], name="status_change_dashboard"),
+            # The activity report's leads worked: the status changes the reps made in the range, from the index alone.
+            models.Index(fields=["changed_by", "changed_at"], include=["lead"], name="status_change_changer_time"),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,26 @@ class LeadFilters:
     created_to: date | None = None
     q: str = ""
     import_job: int | None = None
+    chance: str = ""
+    sla: str = ""
+
+
+# The lead list's "Win chance" filter: bands of the predicted conversion probability, [low, high).
+CHANCE_BANDS = {"likely": (0.5, 2.0), "possible": (0.2, 0.5), "unlikely": (0.0, 0.2)}
+
+
+def sla_condition(value: str, now: datetime | None = None) -> Q | None:
+    """The lead list's first-touch filter, on the clock assignment keeps per lead (its reverse relation `sla`).
+
+    "breached": untouched past the target; "at_risk": untouched with less than a quarter of the target's business
+    time left (the clock's `at_risk_at` has passed, its `due_at` not yet). Anything else filters nothing.
+    """
+    now = now or timezone.now()
+    if value == "breached":
+        return Q(sla__first_touch_at__isnull=True, sla__due_at__lte=now)
+    if value == "at_risk":
+        return Q(sla__first_touch_at__isnull=True, sla__at_risk_at__lte=now, sla__due_at__gt=now)
+    return None
 
 
 def _day_start(day: date) -> datetime:
@@ -75,6 +95,13 @@ def list_leads(user: User, filters: LeadFilters):
         leads = leads.filter(created_at__gte=_day_start(filters.created_from))
     if filters.created_to:
         leads = leads.filter(created_at__lt=_day_start(filters.created_to) + timezone.timedelta(days=1))
+    if filters.chance in CHANCE_BANDS:
+        low, high = CHANCE_BANDS[filters.chance]
+        leads = leads.filter(conversion_probability__gte=low, conversion_probability__lt=high)
+    elif filters.chance == "none":
+        leads = leads.filter(conversion_probability__isnull=True)
+    if (condition := sla_condition(filters.sla)) is not None:
+        leads = leads.filter(condition)
     if filters.q:
         leads = leads.filter(_search(filters.q))
     if filters.import_job:

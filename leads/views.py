@@ -67,6 +67,7 @@ class LeadListView(RecordListView):
         Column("country", "Country", sort="country", default=False),
         Column("city", "City", sort="city", default=False),
         Column("updated", "Updated", sort="updated_at", css="nowrap", default=False),
+        Column("conversion", "Win %", sort="conversion_probability", css="num", default=False),
     )
     page_size = PAGE_SIZE
 

@@ -6,7 +6,16 @@ from django.template.response import TemplateResponse
 from core.admin import AdminServices, AdminWriteRefused, FastModelAdmin, ReadOnlyAdminMixin, ServiceModelAdmin
 from core.exceptions import ApplicationError
 from leads.models import Lead
-from nurture.models import Delivery, EmailTemplate, Enrollment, InboundEmail, RecordEmail, Sequence, Step
+from nurture.models import (
+    Delivery,
+    EmailTemplate,
+    Enrollment,
+    InboundEmail,
+    RecordEmail,
+    Sequence,
+    Step,
+    TrackingHit,
+)
 from nurture.services.email_templates import create_email_template, delete_email_template, update_email_template
 from nurture.services.enrollment import enroll_lead, stop_enrollment
 from nurture.services.sequences import STEP_FIELDS, create_sequence, delete_sequence, update_sequence
@@ -42,7 +51,7 @@ class SequenceAdmin(ServiceModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "description", "active", "campaign"]}),
         ("Enrollment", {"fields": ["trigger", ("trigger_score_min", "trigger_score_max"), "trigger_source"]}),
-        ("Exit", {"fields": ["exit_on_status_change", "exit_on_reply", "exit_on_mql"]}),
+        ("Exit", {"fields": ["exit_on_status_change", "exit_on_reply", "exit_on_mql", "exit_on_click"]}),
         ("Sending window", {"fields": ["send_days", ("send_start_hour", "send_end_hour"), "time_zone", "daily_cap"]}),
     ]
 
@@ -183,3 +192,14 @@ class InboundEmailAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     list_filter = ["matched_by"]
     search_fields = ["from_email", "subject", "message_id"]
     raw_id_fields = ["lead", "contact", "record_email", "activity"]
+
+
+@admin.register(TrackingHit)
+class TrackingHitAdmin(ReadOnlyAdminMixin, FastModelAdmin):
+    """Opens and clicks of tracked emails, people and bots apart (shown only; written by the tracking URLs)."""
+
+    list_display = ["kind", "delivery", "record_email", "is_bot", "bot_reason", "count", "first_at", "last_at"]
+    list_filter = ["kind", "is_bot"]
+    raw_id_fields = ["delivery", "record_email"]
+    list_select_related = ["delivery__step", "record_email"]
+    readonly_fields = [f.name for f in TrackingHit._meta.fields]

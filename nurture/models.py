@@ -61,6 +61,7 @@ class Sequence(TimeStampedModel):
         default=True, help_text="Stop when an email or a meeting is logged on the lead."
     )
     exit_on_mql = models.BooleanField(default=False, help_text="Stop when the lead becomes an MQL.")
+    exit_on_click = models.BooleanField(default=False, help_text="Stop when the lead clicks a link in a step.")
     send_days = models.CharField(
         max_length=7, default="01234", validators=[validate_send_days], help_text="Weekdays, 0 = Monday … 6 = Sunday."
     )
@@ -173,6 +174,8 @@ class Enrollment(models.Model):
         REPLIED = "replied", "Replied or met"
         MQL = "mql", "Became an MQL"
         NO_EMAIL = "no_email", "No email address"
+        BOUNCED = "bounced", "Email bounced"
+        CLICKED = "clicked", "Clicked a link"
         MANUAL = "manual", "Stopped by hand"
 
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="nurture_enrollments")
@@ -229,6 +232,8 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Opens and clicks (nurture.tracking): random, set when the delivery is claimed; empty before tracking existed.
+    tracking_token = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -315,6 +320,7 @@ class RecordEmail(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     reply_token = models.CharField(max_length=32, unique=True)
+    tracking_token = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
     message_id = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
@@ -370,3 +376,6 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_email}: {self.subject}"
+
+
+from nurture.tracking_models import TrackingHit  # noqa: E402, F401 - the tracking model lives in its own module

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from core.admin import AdminServices, FastModelAdmin, ReadOnlyAdminMixin, ServiceModelAdmin
-from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
+from opportunities.forecasting import delete_quota, set_quota, update_quota
+from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Quota, Stage
 from opportunities.services import (
     create_opportunity,
     create_stage,
@@ -45,7 +46,7 @@ class OpportunityAdmin(ServiceModelAdmin, FastModelAdmin):
     list_filter = ["stage", "forecast_category", "lead_source"]
     search_fields = ["name", "account__name"]
     autocomplete_fields = ["owner", "account"]
-    readonly_fields = ["closed_at", "created_at", "updated_at"]
+    readonly_fields = ["forecast_overridden", "closed_at", "created_at", "updated_at"]
     list_select_related = ["account", "stage", "owner"]
     date_hierarchy = "close_date"
     inlines = [ContactRoleInline, StageChangeInline]
@@ -68,3 +69,15 @@ class OpportunityContactRoleAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     list_display = ["opportunity", "contact", "role", "is_primary"]
     raw_id_fields = ["opportunity", "contact"]
     list_select_related = ["opportunity", "contact"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(ServiceModelAdmin, FastModelAdmin):
+    """Quotas, written through `opportunities.forecasting` (the same checks as the quota page and the API)."""
+
+    services = AdminServices(create=set_quota, update=update_quota, delete=delete_quota)
+    list_display = ["user", "period", "period_start", "amount", "updated_at"]
+    list_filter = ["period", "period_start"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]

@@ -8,7 +8,8 @@ from django.urls import reverse_lazy
 from accounts.models import Account
 from contacts.models import Contact
 from core.forms import ComboboxInput
-from opportunities.models import Opportunity, Stage
+from opportunities.forecasting import OPEN_CATEGORIES
+from opportunities.models import ForecastCategory, Opportunity, Stage
 from opportunities.services import ContactRole, first_open_stage
 from users.forms import set_owner_field
 
@@ -23,6 +24,15 @@ class StageForm(forms.Form):
         if stage is not None and stage.is_closed and not stage.is_won and not (data.get("lost_reason") or "").strip():
             self.add_error("lost_reason", "Say why the deal was lost.")
         return data
+
+
+class ForecastForm(forms.Form):
+    """The owner's forecast category for an open deal, with the note that says why."""
+
+    forecast_category = forms.ChoiceField(choices=[(c, ForecastCategory(c).label) for c in OPEN_CATEGORIES])
+    forecast_note = forms.CharField(
+        required=False, max_length=500, label="Why", help_text="Needed when it differs from the stage's category."
+    )
 
 
 class OpportunityForm(forms.ModelForm):

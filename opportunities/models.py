@@ -1,7 +1,14 @@
-"""Opportunities (deals), their configurable stages, contact roles and stage history."""
+"""Opportunities (deals), their configurable stages, contact roles, stage and close-date history, quotas and
+forecast snapshots.
+
+Forecast categories follow Salesforce: pipeline, best case, commit, closed (won) and omitted (lost, or left out of
+the forecast by the owner). Each stage names its default category; a deal takes it on every stage move unless its
+owner overrode it (with a note) while the deal was open. Closing a deal always sets the stage's category.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -60,6 +67,12 @@ class Opportunity(OwnedModel):
     forecast_category = models.CharField(
         max_length=20, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
     )
+    forecast_note = models.CharField(
+        max_length=500, blank=True, default="", help_text="Why the owner's forecast category differs from the stage's."
+    )
+    forecast_overridden = models.BooleanField(
+        default=False, help_text="Set by hand: a move to another open stage keeps the category."
+    )
     lead_source = models.CharField(max_length=20, blank=True)
     next_step = models.CharField(max_length=255, blank=True)
     lost_reason = models.CharField(max_length=255, blank=True)
@@ -100,6 +113,13 @@ class Opportunity(OwnedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.forecast_overridden and not self.forecast_note.strip():
+            raise ValidationError(
+                {"forecast_note": "Say why this deal's forecast category differs from its stage's (a short note)."}
+            )
 
     @property
     def is_closed(self) -> bool:
@@ -159,3 +179,91 @@ class OpportunityStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class CloseDateChangeQuerySet(VisibleByOwnerQuerySet):
+    visibility_field = "opportunity__owner"
+
+
+class OpportunityCloseDateChange(models.Model):
+    """One change of a deal's expected close date: the slipped-deals list reads it."""
+
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity", on_delete=models.CASCADE, related_name="close_date_changes"
+    )
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    changed_by = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField()
+
+    objects = CloseDateChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opportunity_id", "changed_at", "id"]
+        indexes = [models.Index(fields=["from_date", "to_date"], name="close_change_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.from_date} → {self.to_date}"
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class UserOwnedQuerySet(VisibleByOwnerQuerySet):
+    """Rows of one user (a quota, a snapshot): visible by the owner rule applied to that user."""
+
+    visibility_field = "user"
+    include_unassigned = False
+
+
+class Quota(models.Model):
+    """A rep's target of closed-won amount for one month or quarter."""
+
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="quotas")
+    period = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField(help_text="The first day of the month or quarter.")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "period", "user_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period", "period_start"], name="quota_one_per_user_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quota_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period} {self.period_start}: {self.amount}"
+
+
+class ForecastSnapshot(models.Model):
+    """A rep's forecast figures for one period as they stood in one week; kept for week-over-week change."""
+
+    user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="forecast_snapshots")
+    period = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    week = models.DateField(help_text="The Monday of the week the snapshot belongs to.")
+    taken_at = models.DateTimeField()
+    quota = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    closed_won = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    commit = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    best_case = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    pipeline = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    weighted = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    objects = UserOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-week", "user_id", "period", "period_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "user", "period", "period_start"], name="forecast_snapshot_one_per_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.period} {self.period_start} @ {self.week}"

@@ -15,7 +15,14 @@ from contacts.models import Contact
 from contacts.selectors import account_contacts_filter
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, save_prechecked, save_validated
-from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
+from opportunities.forecasting import FORECAST_FIELDS, set_forecast_category
+from opportunities.models import (
+    Opportunity,
+    OpportunityCloseDateChange,
+    OpportunityContactRole,
+    OpportunityStageChange,
+    Stage,
+)
 
 EDITABLE_FIELDS = [
     "name",
@@ -24,6 +31,7 @@ EDITABLE_FIELDS = [
     "close_date",
     "probability",
     "forecast_category",
+    "forecast_note",
     "lead_source",
     "next_step",
     "lost_reason",
@@ -68,8 +76,11 @@ def create_opportunity(
         forecast_category=stage.forecast_category,
         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k != "account"},
     )
+    # A category other than the stage's, given at creation, is the owner's call like a later override.
+    opportunity.forecast_overridden = not stage.is_closed and opportunity.forecast_category != stage.forecast_category
     if stage.is_closed:
         opportunity.closed_at = timezone.now()
+        opportunity.forecast_category = stage.forecast_category
     save_validated(opportunity)
     OpportunityStageChange.objects.create(
         opportunity=opportunity,
@@ -150,7 +161,14 @@ def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) ->
         opportunity = move_opportunity_stage(
             opportunity, stage=data["stage"], by=by, lost_reason=data.get("lost_reason", "")
         )
-    fields = list(EDITABLE_FIELDS)
+    if any(name in data for name in FORECAST_FIELDS):
+        opportunity = set_forecast_category(
+            opportunity,
+            category=data.get("forecast_category", opportunity.forecast_category),
+            note=data.get("forecast_note", opportunity.forecast_note),
+            by=by,
+        )
+    fields = [name for name in EDITABLE_FIELDS if name not in FORECAST_FIELDS]
     if "owner" in data:
         if data["owner"] != opportunity.owner and not by.can_manage:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
@@ -158,6 +176,14 @@ def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) ->
     changes = apply_changes(opportunity, data, fields=fields)
     if changes:
         save_validated(opportunity, update_fields=list(changes))
+        if "close_date" in changes:
+            OpportunityCloseDateChange.objects.create(
+                opportunity=opportunity,
+                from_date=changes["close_date"][0],
+                to_date=changes["close_date"][1],
+                changed_by=by,
+                changed_at=timezone.now(),
+            )
         for field, (old, new) in changes.items():
             if field in AUDITED_FIELDS:
                 old_raw, new_raw = getattr(old, "pk", old), getattr(new, "pk", new)
@@ -187,7 +213,8 @@ def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) ->
 
 @transaction.atomic
 def move_opportunity_stage(opportunity: Opportunity, *, stage: Stage, by, lost_reason: str = "") -> Opportunity:
-    """Move an opportunity to `stage`; probability and forecast follow the stage; closing stamps `closed_at`."""
+    """Move an opportunity to `stage`; probability follows the stage, and so does the forecast category unless the
+    owner overrode it on the open deal; closing stamps `closed_at` and always takes the stage's category."""
     opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
     if stage.pk == opportunity.stage_id:
         return opportunity
@@ -196,11 +223,16 @@ def move_opportunity_stage(opportunity: Opportunity, *, stage: Stage, by, lost_r
     previous = opportunity.stage
     opportunity.stage = stage
     opportunity.probability = stage.probability
-    opportunity.forecast_category = stage.forecast_category
+    if stage.is_closed or not opportunity.forecast_overridden:
+        opportunity.forecast_category = stage.forecast_category
+        opportunity.forecast_overridden = False
     opportunity.closed_at = timezone.now() if stage.is_closed else None
     if lost_reason:
         opportunity.lost_reason = lost_reason[:255]
-    save_validated(opportunity, update_fields=["stage", "probability", "forecast_category", "closed_at", "lost_reason"])
+    save_validated(
+        opportunity,
+        update_fields=["stage", "probability", "forecast_category", "forecast_overridden", "closed_at", "lost_reason"],
+    )
     OpportunityStageChange.objects.create(
         opportunity=opportunity,
         from_stage=previous,

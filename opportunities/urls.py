@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.opportunity_edit, name="edit"),
     path("<int:pk>/inline/", opportunity_inline, name="inline"),
     path("<int:pk>/stage/", views.opportunity_move, name="move"),
+    path("<int:pk>/forecast/", views.opportunity_forecast, name="forecast"),
     path("<int:pk>/activities/", views.opportunity_log_activity, name="log_activity"),
 ]

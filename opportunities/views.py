@@ -25,7 +25,8 @@ from core.views import (
     add_service_error,
     redirect_back,
 )
-from opportunities.forms import BoardFilterForm, OpportunityForm, StageForm
+from opportunities.forecasting import set_forecast_category
+from opportunities.forms import BoardFilterForm, ForecastForm, OpportunityForm, StageForm
 from opportunities.models import Opportunity, OpportunityContactRole, OpportunityStageChange, Stage
 from opportunities.selectors import get_board
 from opportunities.services import create_opportunity, move_opportunity_stage, update_opportunity
@@ -89,6 +90,9 @@ class OpportunityDetailView(RecordDetailView):
             "won_stage": next((s for s in stages if s.is_won), None),
             "lost_stage": next((s for s in stages if s.is_closed and not s.is_won), None),
             "stage_form": StageForm(initial={"stage": opportunity.stage_id}),
+            "forecast_form": ForecastForm(
+                initial={"forecast_category": opportunity.forecast_category, "forecast_note": opportunity.forecast_note}
+            ),
             "roles": list(
                 OpportunityContactRole.objects.filter(opportunity=opportunity).select_related("contact")[:50]
             ),
@@ -154,6 +158,28 @@ class OpportunityMoveView(RecordActionMixin, OpportunityDetailView):
         return self.render_page(opportunity, status=400, stage_form=form)
 
 
+class OpportunityForecastView(RecordActionMixin, OpportunityDetailView):
+    """The owner (or their manager) puts an open deal in another forecast category, with a note."""
+
+    def post(self, request, *args, **kwargs):
+        opportunity = self.get_object()
+        form = ForecastForm(request.POST)
+        if form.is_valid():
+            try:
+                set_forecast_category(
+                    opportunity,
+                    category=form.cleaned_data["forecast_category"],
+                    note=form.cleaned_data["forecast_note"],
+                    by=request.user,
+                )
+            except (ValidationError, ApplicationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "Forecast category saved.")
+                return redirect("opportunities:detail", opportunity.pk)
+        return self.render_page(opportunity, status=400, forecast_form=form)
+
+
 class OpportunityLogActivityView(LogActivityMixin, OpportunityDetailView):
     """Log a note, call, meeting or task on a deal."""
 
@@ -182,3 +208,4 @@ opportunity_create = OpportunityCreateView.as_view()
 opportunity_edit = OpportunityEditView.as_view()
 opportunity_move = OpportunityMoveView.as_view()
 opportunity_log_activity = OpportunityLogActivityView.as_view()
+opportunity_forecast = OpportunityForecastView.as_view()

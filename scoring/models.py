@@ -127,3 +127,58 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"Scoring run {self.pk} ({self.status}, {self.last_id}/{self.max_id})"
+
+
+class ConversionModelQuerySet(models.QuerySet):
+    def active(self) -> ConversionModelQuerySet:
+        return self.filter(is_active=True)
+
+
+class ConversionModel(models.Model):
+    """One trained version of the predictive conversion model (`scoring.predictive`): its quality and parameters.
+
+    `parameters` is plain JSON — the feature encoding, scaler, coefficients and intercept a prediction needs —
+    never a pickled object: nothing executable is stored in the database. The newest version is the one active.
+    Quality (`auc`, `rule_score_auc`, `lift_top_10`, `calibration`) was measured on a time-based holdout: the
+    newest closed leads, predicted by a model fitted on the older ones only.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    trained_at = models.DateTimeField()
+    trained_by = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    training_size = models.PositiveIntegerField(help_text="Closed leads the holdout model was fitted on.")
+    holdout_size = models.PositiveIntegerField(help_text="The newest closed leads its quality was measured on.")
+    closed_leads = models.PositiveIntegerField(help_text="Closed leads in the training window (all fitted).")
+    features = models.JSONField(default=list)
+    parameters = models.JSONField(default=dict)
+    auc = models.FloatField(null=True, blank=True)
+    rule_score_auc = models.FloatField(null=True, blank=True)
+    lift_top_10 = models.FloatField(null=True, blank=True)
+    calibration = models.JSONField(default=list)
+    is_better_than_chance = models.BooleanField(
+        default=False, help_text="The holdout AUC is above 0.5 by more than two standard errors."
+    )
+    is_active = models.BooleanField(default=False)
+
+    objects = ConversionModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_conversion_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversion model v{self.version}"
+
+    @property
+    def quality_verdict(self) -> str:
+        """One plain sentence on how much the model can be trusted."""
+        if self.auc is None:
+            return "Quality could not be measured: the holdout had a single outcome."
+        if not self.is_better_than_chance:
+            return f"No better than chance (AUC {self.auc:.2f}): its predictions carry no signal yet."
+        against = f" vs {self.rule_score_auc:.2f} for the rule score" if self.rule_score_auc is not None else ""
+        return f"Better than chance: AUC {self.auc:.2f}{against} on the newest closed leads."

@@ -28,3 +28,36 @@ def score_unscored_leads_task() -> int:
     from scoring.services import score_unscored_leads
 
     return score_unscored_leads()
+
+
+# Training reads every closed lead of the window; a million take about a minute on PostgreSQL (bench/predictive.py).
+@shared_task(soft_time_limit=1_800, time_limit=1_860)
+def train_conversion_model_task(by_id: int | None = None) -> int | None:
+    """Train a new version of the predictive model, then predict every open lead with it.
+
+    Returns the new version, or None when there are too few closed leads (logged, not an error: the scoring page
+    says how many more are needed).
+    """
+    import logging
+
+    from scoring.exceptions import NotEnoughHistory
+    from scoring.predictive.prediction import predict_leads
+    from scoring.predictive.training import train_conversion_model
+    from users.models import User
+
+    by = User.objects.filter(pk=by_id).first() if by_id is not None else None
+    try:
+        model = train_conversion_model(by=by)
+    except NotEnoughHistory as exc:
+        logging.getLogger(__name__).info("conversion model not trained: %s", exc.detail)
+        return None
+    predict_leads(model=model)
+    return model.version
+
+
+@shared_task(soft_time_limit=1_800, time_limit=1_860)
+def predict_leads_task(lead_ids: list[int] | None = None) -> int:
+    """Refresh the conversion probability and reasons of these leads (every open lead when None)."""
+    from scoring.predictive.prediction import predict_leads
+
+    return predict_leads(lead_ids)

@@ -69,6 +69,7 @@ class UserAdmin(DjangoUserAdmin, ServiceModelAdmin):
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         ("Sales", {"fields": ["name", "role", "team", "accepts_leads", "lead_capacity"]}),
+        ("Weekly digest", {"fields": ["time_zone", "weekly_digest"]}),
         ("Routing", {"fields": ["function", "level", "skills", "routing_shares"]}),
     ]
     add_fieldsets = [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +15,18 @@ from django.db.models import Q
 # A rep's skills (languages, products, industries) that routing rules match.
 MAX_SKILLS = 50
 MAX_SKILL_LENGTH = 50
+
+
+def default_time_zone() -> str:
+    """The installation's zone (settings.TIME_ZONE), until the user picks theirs."""
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/Berlin).") from None
 
 
 class UserQuerySet(models.QuerySet):
@@ -74,6 +88,15 @@ class User(AbstractUser):
     )
     routing_shares = models.PositiveSmallIntegerField(
         default=1, help_text="Weighted round-robin: a rep with 2 shares takes twice the leads of one with 1."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="IANA time zone, e.g. Europe/Berlin: the weekly digest arrives on Monday morning there.",
+    )
+    weekly_digest = models.BooleanField(
+        default=True, help_text="Managers: receive the weekly digest email (funnel, SLA, forecast, activity)."
     )
 
     objects = FunnelUserManager()

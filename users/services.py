@@ -77,6 +77,9 @@ USER_FIELDS = [
     "level",
     "skills",
     "routing_shares",
+    # when and whether the weekly digest arrives (dashboards)
+    "time_zone",
+    "weekly_digest",
 ]
 # Django's admin access: who may open the admin, and the groups and permissions that say what they may do there.
 ACCESS_FIELDS = ["is_staff", "is_superuser"]

@@ -17,6 +17,12 @@ from assignment.services.rules import (  # noqa: F401 - the app's service API
     save_assignment_rule,
     update_assignment_rule,
 )
+from assignment.services.sla_policies import (  # noqa: F401 - the app's service API
+    SLA_POLICY_FIELDS,
+    create_sla_policy,
+    delete_sla_policy,
+    update_sla_policy,
+)
 from assignment.services.territories import (  # noqa: F401 - the app's service API
     TERRITORY_FIELDS,
     create_territory,

@@ -31,6 +31,8 @@ RULE_FIELDS = [
     "rep_functions",
     "fall_through",
     "method",
+    "sla_policy",
+    "reassign_on_breach",
 ]
 
 

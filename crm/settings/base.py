@@ -258,7 +258,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("bulk"))
-CELERY_TASK_ROUTES = {"*_bulk_task": {"queue": "bulk"}}
+CELERY_TASK_ROUTES = {
+    "*_bulk_task": {"queue": "bulk"},
+    # Training reads every closed lead (a minute at a million): kept off the queue of per-lead kicks.
+    "scoring.tasks.train_conversion_model_task": {"queue": "bulk"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
@@ -336,6 +340,12 @@ FUNNEL_QUALIFICATION_FRAMEWORK = os.environ.get("FUNNEL_QUALIFICATION_FRAMEWORK"
 if FUNNEL_QUALIFICATION_FRAMEWORK not in ("bant", "meddic"):
     raise ImproperlyConfigured("FUNNEL_QUALIFICATION_FRAMEWORK must be bant or meddic.")
 FUNNEL_QUALIFY_REQUIRES_CHECKLIST = env_bool("FUNNEL_QUALIFY_REQUIRES_CHECKLIST", False)
+# The predictive conversion model (scoring.predictive): closed leads (converted or unqualified) needed before a model
+# is trained and predictions are shown; how far back (days, by when the lead closed) the training history reaches;
+# leads read and written per chunk when training and predicting (memory grows with it).
+FUNNEL_PREDICTIVE_MIN_CLOSED = int(os.environ.get("FUNNEL_PREDICTIVE_MIN_CLOSED", 200))
+FUNNEL_PREDICTIVE_TRAINING_DAYS = int(os.environ.get("FUNNEL_PREDICTIVE_TRAINING_DAYS", 730))
+FUNNEL_PREDICTIVE_CHUNK_SIZE = int(os.environ.get("FUNNEL_PREDICTIVE_CHUNK_SIZE", 50_000))
 FUNNEL_ENGAGEMENT_HALF_LIFE = timedelta(days=int(os.environ.get("FUNNEL_ENGAGEMENT_HALF_LIFE_DAYS", 30)))
 # Leads per transaction of a bulk rescore (0: the measured default in scoring/services.py).
 FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
@@ -350,6 +360,12 @@ FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100)
 FUNNEL_REPLY_DOMAIN = os.environ.get("FUNNEL_REPLY_DOMAIN", "").strip().lower()
 FUNNEL_INBOUND_EMAIL_TOKEN = os.environ.get("FUNNEL_INBOUND_EMAIL_TOKEN", "")
 FUNNEL_INBOUND_EMAIL_MAX_BYTES = int(os.environ.get("FUNNEL_INBOUND_EMAIL_MAX_BYTES", 2 * 1024 * 1024))
+# Open and click tracking of nurture and record emails (nurture.tracking): a 1x1 image and links through
+# /t/o/ and /t/c/. Off: no email carries them and no request is recorded (privacy). Never for leads that are
+# do-not-contact, unsubscribed or bouncing. Requests within FUNNEL_TRACKING_BOT_SECONDS of sending are prefetches
+# and scanners, not people: flagged, never counted as engagement.
+FUNNEL_EMAIL_TRACKING = env_bool("FUNNEL_EMAIL_TRACKING", True)
+FUNNEL_TRACKING_BOT_SECONDS = int(os.environ.get("FUNNEL_TRACKING_BOT_SECONDS", 5))
 # Largest file a person may attach to a record (activities.attachments); bigger uploads get 413 and store nothing.
 FUNNEL_ATTACHMENT_MAX_BYTES = int(os.environ.get("FUNNEL_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024))
 FUNNEL_FREE_MAIL_DOMAINS = frozenset(

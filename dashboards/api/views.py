@@ -5,11 +5,10 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.query_params import refuse_unknown_query_params
+from core.query_params import refuse_invalid_form, refuse_unknown_query_params
 from dashboards import selectors
 from dashboards.filters import PRESETS, parse_filters
 from leads.models import LeadSource
@@ -127,9 +126,7 @@ class FunnelReportView(APIView):
         refuse_unknown_query_params(request, [parameter.name for parameter in PARAMETERS])
         filters, form = parse_filters(request.user, request.query_params)
         if filters is None:
-            raise ValidationError(
-                {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()}
-            )
+            refuse_invalid_form(form)
         funnel = selectors.get_funnel(request.user, filters)
         body = {
             "stages": funnel["stages"],

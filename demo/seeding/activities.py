@@ -42,9 +42,20 @@ class LeadActivities:
         self.rows: list[tuple] = []
 
     def draw(
-        self, lead_id: int, *, owner: int | None, created: int, until: int, first: str, last: str, company: str
+        self,
+        lead_id: int,
+        *,
+        owner: int | None,
+        created: int,
+        until: int,
+        first: str,
+        last: str,
+        company: str,
+        count: int | None = None,
+        first_within: int | None = None,
     ) -> int | None:
-        """Append one to three activities of one lead between `created` and `until`; return the latest time."""
+        """Append activities of one lead between `created` and `until` (`count`, else one to three; the first
+        within `first_within` seconds of `created` when given); return the latest time."""
         ctx = self.ctx
         r = ctx.random.random
         ts = ctx.clock.ts
@@ -53,9 +64,13 @@ class LeadActivities:
         last_activity_at = None
         activity_id = self.next_id
         activity_owner = owner or ctx.rep_ids[int(r() * len(ctx.rep_ids))]
-        for _ in range(1 + int(r() * 3)):
-            at = created + 60 + int(r() * max(0, until - created - 60))
-            kind = kind_table[int(r() * len(kind_table))]
+        for step in range(count or 1 + int(r() * 3)):
+            span = until - created - 60
+            if step == 0 and first_within is not None:
+                span = min(span, first_within)
+            at = created + 60 + int(r() * max(0, span))
+            # A quick first touch is a call: what "speed to lead" measures.
+            kind = "call" if step == 0 and first_within is not None else kind_table[int(r() * len(kind_table))]
             subjects = ACTIVITY_SUBJECTS[kind]
             subject = subjects[int(r() * len(subjects))].format(first=first, last=last, company=company)
             body = ACTIVITY_BODIES[int(r() * len(ACTIVITY_BODIES))]

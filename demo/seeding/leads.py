@@ -7,6 +7,15 @@ from typing import TYPE_CHECKING
 
 from demo.seeding.activities import LeadActivities
 from demo.seeding.pools import SOURCE_WEIGHTS, STATUS_WEIGHTS
+from demo.seeding.signals import (
+    ACTIVITY_SHARE,
+    FREE_MAIL_DOMAINS,
+    FREE_MAIL_SHARE,
+    activity_plan,
+    is_senior,
+    source_tables,
+    title_tables,
+)
 from demo.seeding.writer import CHUNK_SIZE, DAY, Table, flush
 from leads.models import Lead, LeadStatusChange
 
@@ -52,8 +61,8 @@ def seed_leads(ctx: SeedContext) -> int:
     countries = ctx.countries
     country_table, n_country = ctx.country_table, len(ctx.country_table)
     industry_table, n_industry = ctx.industry_table, len(ctx.industry_table)
-    title_table, n_title = ctx.title_table, len(ctx.title_table)
-    source_table, n_source = ctx.source_table, len(ctx.source_table)
+    # status -> lookup lists skewed by the outcome (demo.seeding.signals): the history the conversion model learns
+    sources_by_status, titles_by_status = source_tables(), title_tables()
     status_table, n_status = ctx.status_table, len(ctx.status_table)
     band_table, n_band = ctx.band_table, len(ctx.band_table)
     rep_ids, n_reps = ctx.rep_ids, len(ctx.rep_ids)
@@ -76,7 +85,11 @@ def seed_leads(ctx: SeedContext) -> int:
 
     for index in range(ctx.n_leads):
         status = forced_statuses[index] if index < len(forced_statuses) else status_table[int(r() * n_status)]
-        source = forced_sources[index] if index < len(forced_sources) else source_table[int(r() * n_source)]
+        if index < len(forced_sources):
+            source = forced_sources[index]
+        else:
+            source_table = sources_by_status[status]
+            source = source_table[int(r() * len(source_table))]
         path = STATUS_PATHS[status]
         path = path[int(r() * len(path))]
         converted_account = converted_contact = converted_opportunity = None
@@ -90,6 +103,9 @@ def seed_leads(ctx: SeedContext) -> int:
             account = accounts[account_index]
             people = account_contacts[account_index]
             person = people[int(r() * len(people))]
+            if not is_senior(person[4]) and r() < 0.5:
+                # the deal was more often done with a senior buyer
+                person = people[int(r() * len(people))]
             converted_account, converted_contact = account[0], person[0]
             _, first, last, email, title, phone = person
             _, company, website, industry, employees, revenue, country_name, city, owner, _ = account
@@ -107,11 +123,14 @@ def seed_leads(ctx: SeedContext) -> int:
             company, domain = country.companies[int(r() * len(country.companies))]
             city = country.cities[int(r() * len(country.cities))]
             country_name = country.name
-            title = title_table[int(r() * n_title)][0]
+            title_table = titles_by_status[status]
+            title = title_table[int(r() * len(title_table))][0]
             industry = industry_table[int(r() * n_industry)]
             website = f"https://www.{domain}" if r() < 0.7 else ""
             if source == "cold_call" and r() < 0.3:
                 email = ""
+            elif r() < FREE_MAIL_SHARE[status]:
+                email = f"{first_slug}.{last_slug}{lead_id}@{FREE_MAIL_DOMAINS[int(r() * len(FREE_MAIL_DOMAINS))]}"
             elif r() < 0.5:
                 email = f"{first_slug}.{last_slug}.{lead_id}@{domain}"
             else:
@@ -164,11 +183,13 @@ def seed_leads(ctx: SeedContext) -> int:
         do_not_contact = status == "unqualified" and r() < 0.08
 
         last_activity_at = None
-        if r() < 0.3:
+        if r() < ACTIVITY_SHARE[status]:
             until = converted_at if converted_at is not None else now
+            count, first_within = activity_plan(status, r)
             last_activity_at = activities.draw(
-                lead_id, owner=owner, created=created, until=until, first=first, last=last, company=company
-            )
+                lead_id, owner=owner, created=created, until=until, first=first, last=last, company=company,
+                count=count, first_within=first_within,
+            )  # fmt: skip
         updated_at = max(end, scored_at, last_activity_at or 0, unsubscribed_at or 0)
 
         leads.append(

@@ -12,12 +12,13 @@ from django.db import transaction
 from demo.seeding.accounts import seed_accounts
 from demo.seeding.campaigns import seed_campaigns
 from demo.seeding.context import Output, SeedContext
+from demo.seeding.forecast import seed_forecast
 from demo.seeding.grades import seed_grades
 from demo.seeding.leads import seed_leads
 from demo.seeding.opportunities import seed_opportunities
 from demo.seeding.people import seed_people
 from demo.seeding.reset import reset_demo_data
-from demo.seeding.routing import seed_routing
+from demo.seeding.routing import seed_routing, seed_sla
 from demo.seeding.users import print_logins, seed_users
 from leads.models import Lead
 from users.models import User
@@ -35,6 +36,8 @@ PHASES: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("B2C leads", seed_people),
     ("grades and BANT answers", seed_grades),
     ("campaigns and members", seed_campaigns),
+    ("first-touch clocks", seed_sla),
+    ("quotas and forecast", seed_forecast),
 ]
 
 

@@ -2,9 +2,10 @@
 
 from django_filters import rest_framework as filters
 
-from core.filters import DateTimeFilter, IntegerFilter
+from core.filters import DateTimeFilter, IntegerFilter, ProbabilityFilter
 from core.text import normalize_email
 from leads.models import Lead, LeadSource
+from leads.selectors import sla_condition
 from users.models import User
 
 
@@ -23,12 +24,22 @@ class LeadFilter(filters.FilterSet):
     score__lte = IntegerFilter(field_name="score", lookup_expr="lte")
     created_at__gte = DateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_at__lte = DateTimeFilter(field_name="created_at", lookup_expr="lte")
+    conversion_probability_min = ProbabilityFilter(field_name="conversion_probability", lookup_expr="gte")
+    conversion_probability_max = ProbabilityFilter(field_name="conversion_probability", lookup_expr="lte")
     do_not_contact = filters.BooleanFilter()
     email = filters.CharFilter(method="filter_email", label="Exact email, case-insensitive")
+    sla = filters.ChoiceFilter(
+        choices=[("breached", "SLA breached"), ("at_risk", "SLA at risk")],
+        method="filter_sla",
+        label="First touch: breached (untouched past the target) or at risk (less than 25% of the target left)",
+    )
 
     class Meta:
         model = Lead
-        fields = ["status", "source", "rating", "grade", "owner", "unassigned", "do_not_contact", "email"]
+        fields = ["status", "source", "rating", "grade", "owner", "unassigned", "do_not_contact", "email", "sla"]
+
+    def filter_sla(self, queryset, name, value):
+        return queryset.filter(sla_condition(value))
 
     def filter_email(self, queryset, name, value):
         # Emails are stored normalised, so an exact match on the normalised value uses the index.

@@ -33,7 +33,21 @@ LEAD_FIELDS = [
     "campaign",
     "first_touch_campaign",
     "last_touch_campaign",
+    "conversion_probability",
+    "conversion_reasons",
 ]
+
+
+class ConversionReasonSerializer(serializers.Serializer):
+    """One of the top reasons behind a lead's conversion probability."""
+
+    feature = serializers.CharField(help_text="The model feature it comes from, e.g. `source` or `calls`.")
+    impact = serializers.FloatField(
+        help_text="Its signed pull on the chance, in percentage points (positive raises it)."
+    )
+    text = serializers.CharField(
+        help_text="The reason in words with its signed points, e.g. “Source: Webinar +12 pts”."
+    )
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -58,6 +72,15 @@ class LeadSerializer(serializers.ModelSerializer):
     )
     first_touch_campaign = serializers.SerializerMethodField(help_text="The campaign the lead joined first.")
     last_touch_campaign = serializers.SerializerMethodField(help_text="The campaign the lead joined last.")
+    conversion_probability = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="The predictive model's chance (0 to 1) that the open lead converts; null while no model is "
+        "active or for a closed lead.",
+    )
+    conversion_reasons = serializers.SerializerMethodField(
+        help_text="The top reasons behind `conversion_probability`, strongest first; empty when there is none."
+    )
 
     class Meta:
         model = Lead
@@ -102,6 +125,10 @@ class LeadSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_last_touch_campaign(self, lead: Lead) -> int | None:
         return self._touches(lead)[1]
+
+    @extend_schema_field(ConversionReasonSerializer(many=True))
+    def get_conversion_reasons(self, lead: Lead) -> list[dict]:
+        return lead.conversion_reasons or []
 
     def validate_status(self, value):
         if value == Lead.Status.CONVERTED:

@@ -40,6 +40,7 @@ class LeadViewSet(FunnelModelViewSet):
         "company",
         "email",
         "status",
+        "conversion_probability",
     ]
     ordering = ["-created_at"]
     create_service = create_lead_in_campaign

@@ -1,4 +1,6 @@
-"""`POST /api/v1/inbound-email/`: the mail provider posts replies here (Postmark inbound JSON, Mailgun routes).
+"""`POST /api/v1/inbound-email/`: the mail provider posts replies here (Postmark inbound JSON, Mailgun routes),
+and bounce and spam-complaint reports (Postmark bounce webhooks, Mailgun failed/complained events;
+`nurture.bounces`).
 
 No user signs in: the provider presents the shared secret `FUNNEL_INBOUND_EMAIL_TOKEN` as `Authorization: Bearer …`
 or `?token=…` (compared in constant time). The body is read here, not by DRF's parsers, so the size limit
@@ -21,7 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.serializers import ErrorSerializer
+from nurture.bounces import parse_bounce
 from nurture.inbound import parse_inbound
+from nurture.services.bounces import receive_bounce
 from nurture.services.inbound import receive_inbound_email
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -125,7 +129,9 @@ class InboundEmailView(APIView):
         },
         description=(
             "201: attached to a record; 200: this MessageID was already received (nothing new written); "
-            '202 `{"matched": false}`: no record matches, nothing written.'
+            '202 `{"matched": false}`: no record matches, nothing written. A bounce or complaint report answers '
+            '`{"bounce": true, "kind", "leads", "marked"}`: 201 leads newly marked bouncing, 200 already marked; '
+            '202 no lead has the address, or `{"bounce": false, "ignored"}` for a temporary bounce or another event.'
         ),
         tags=["inbound-email"],
     )
@@ -136,6 +142,11 @@ class InboundEmailView(APIView):
         data = _read_payload(request._request)
         if isinstance(data, Response):
             return data
+        bounce = parse_bounce(data)
+        if bounce is not None:
+            outcome = receive_bounce(bounce)
+            code = 201 if outcome.marked else 200 if outcome.leads else 202
+            return Response(outcome.as_json(), status=code)
         message = parse_inbound(data)
         result = receive_inbound_email(message)
         if not result.matched:

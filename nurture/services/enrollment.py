@@ -34,6 +34,8 @@ def exit_reason(lead: Lead, sequence: Sequence, *, replied: bool = False) -> str
         return Reason.UNSUBSCRIBED
     if lead.do_not_contact:
         return Reason.DO_NOT_CONTACT
+    if lead.email_bounced_at is not None:
+        return Reason.BOUNCED
     if not lead.email:
         return Reason.NO_EMAIL
     if sequence.exit_on_status_change and lead.status in (Lead.Status.QUALIFIED, Lead.Status.UNQUALIFIED):
@@ -193,6 +195,27 @@ def stop_enrollment(enrollment: Enrollment, *, by: User | None) -> Enrollment:
 
 
 @transaction.atomic
+def stop_enrollment_for(enrollment_id: int, *, reason: str) -> bool:
+    """Stop one open enrollment because an exit condition of its sequence was met (e.g. a click); False when it
+    was no longer open."""
+    enrollment = Enrollment.objects.select_related("sequence").filter(pk=enrollment_id).first()
+    if enrollment is None:
+        return False
+    Lead.objects.select_for_update(of=("self",)).filter(pk=enrollment.lead_id).first()
+    now = timezone.now()
+    changes = {"status": Enrollment.Status.STOPPED, "stop_reason": reason, "next_send_at": None}
+    if not Enrollment.objects.open().filter(pk=enrollment_id).update(**changes, ended_at=now, updated_at=now):
+        return False
+    record_event(
+        "nurture_stopped",
+        f"Nurture “{enrollment.sequence.name}” stopped: {Reason(reason).label.lower()}",
+        lead_id=enrollment.lead_id,
+        data={"sequence": enrollment.sequence_id, "enrollment": enrollment.pk, "reason": reason},
+    )
+    return True
+
+
+@transaction.atomic
 def apply_exit_conditions(lead_id: int) -> int:
     """Stop the enrollments of a lead whose exit conditions now hold; return how many stopped."""
     lead = Lead.objects.select_for_update(of=("self",)).filter(pk=lead_id).first()
@@ -246,7 +269,11 @@ def sweep_rule_enrollments(*, limit: int = SWEEP_BATCH) -> int:
         if first is None or condition is None:
             continue
         exits = (
-            Q(status=Lead.Status.CONVERTED) | Q(unsubscribed_at__isnull=False) | Q(do_not_contact=True) | Q(email="")
+            Q(status=Lead.Status.CONVERTED)
+            | Q(unsubscribed_at__isnull=False)
+            | Q(do_not_contact=True)
+            | Q(email_bounced_at__isnull=False)
+            | Q(email="")
         )
         if sequence.exit_on_status_change:
             exits |= Q(status__in=[Lead.Status.QUALIFIED, Lead.Status.UNQUALIFIED])

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from nurture.exceptions import RecipientNotEmailable
 from nurture.models import EmailTemplate, RecordEmail
 from nurture.rendering import RenderedEmail, address, merge_values, render_text, strip_header, unknown_merge_fields
 from nurture.tokens import unsubscribe_url
+from nurture.tracking import add_tracking, new_tracking_token, text_to_html, tracking_allowed
 from users.models import User
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,8 @@ def refusal_reason(record: Record) -> str:
             return "the lead was converted; write to its contact instead"
         if record.unsubscribed_at is not None:
             return "the lead unsubscribed from email"
+        if record.email_bounced_at is not None:
+            return "the lead's email address bounced"
     if record.do_not_contact:
         return f"the {record_kind(record)} is marked do not contact"
     if not record.email:
@@ -164,6 +167,7 @@ def queue_record_email(
         subject=rendered.subject,
         body_text=rendered.body_text,
         reply_token=token,
+        tracking_token=new_tracking_token(),
         message_id=message_id_for(token),
         **{record_kind(record): record},
     )
@@ -173,11 +177,15 @@ def queue_record_email(
     return email
 
 
-def build_record_message(email: RecordEmail, record: Record) -> EmailMessage:
-    """The email as sent: from the rep's name at the site's address, replies to the email's own reply address."""
+def build_record_message(email: RecordEmail, record: Record) -> EmailMultiAlternatives:
+    """The email as sent: from the rep's name at the site's address, replies to the email's own reply address.
+
+    When the recipient may be tracked (`nurture.tracking`), an HTML part made from the text carries the open pixel
+    and tracked links.
+    """
     from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
     sender = email.sent_by.display_name if email.sent_by else parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
-    return EmailMessage(
+    message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=formataddr((strip_header(sender), from_address)) if sender else from_address,
@@ -185,6 +193,9 @@ def build_record_message(email: RecordEmail, record: Record) -> EmailMessage:
         reply_to=[reply_address(email.reply_token)],
         headers={"Message-ID": email.message_id, "X-Funnel-Record-Email": str(email.pk)},
     )
+    if email.tracking_token and tracking_allowed(record):
+        message.attach_alternative(add_tracking(text_to_html(email.body_text), email.tracking_token), "text/html")
+    return message
 
 
 def send_record_email(record_email_id: int) -> bool:

@@ -48,6 +48,7 @@ from nurture.schedule import Window, local_day_bounds, next_in_window, next_wind
 from nurture.selectors import list_due_enrollments
 from nurture.services.enrollment import exit_reason, replied_since
 from nurture.tokens import unsubscribe_url
+from nurture.tracking import add_tracking, new_tracking_token, text_to_html, tracking_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Claimed:
     lead: Lead
     step: Step
     sequence: Sequence
+    tracking_token: str | None = None
 
 
 @dataclass
@@ -84,11 +86,18 @@ def _sent_today(sequences: dict[int, Sequence], now: datetime) -> dict[int, int]
     return counts
 
 
-def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, int], tuple[int, str]]:
-    """Insert "sending" deliveries; return {(enrollment_id, step_id): (delivery_id, message_id)} for those created."""
+def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, int], tuple[int, str, str]]:
+    """Insert "sending" deliveries; return {(enrollment_id, step_id): (delivery_id, message_id, tracking_token)}
+    for those created."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     rows = [
-        Delivery(enrollment=e, step=s, status=Delivery.Status.SENDING, message_id=make_msgid("nurture", domain=domain))
+        Delivery(
+            enrollment=e,
+            step=s,
+            status=Delivery.Status.SENDING,
+            message_id=make_msgid("nurture", domain=domain),
+            tracking_token=new_tracking_token(),
+        )
         for e, s in pairs
     ]
     try:
@@ -107,9 +116,9 @@ def _insert_deliveries(pairs: list[tuple[Enrollment, Step]]) -> dict[tuple[int, 
     if created and created[0].pk is None:  # backends that cannot return ids from a bulk insert
         lookup = Delivery.objects.filter(
             enrollment_id__in=[r.enrollment_id for r in created], status=Delivery.Status.SENDING
-        ).values_list("enrollment_id", "step_id", "pk", "message_id")
-        return {(e, s): (pk, message_id) for e, s, pk, message_id in lookup}
-    return {(r.enrollment_id, r.step_id): (r.pk, r.message_id) for r in created}
+        ).values_list("enrollment_id", "step_id", "pk", "message_id", "tracking_token")
+        return {(e, s): (pk, message_id, token) for e, s, pk, message_id, token in lookup}
+    return {(r.enrollment_id, r.step_id): (r.pk, r.message_id, r.tracking_token) for r in created}
 
 
 @transaction.atomic
@@ -178,7 +187,12 @@ def claim_due_batch(*, now: datetime | None = None, batch_size: int | None = Non
             )
             for e, reason in stopped
         )
-    to_send = [Claimed(*created[(e.pk, s.pk)], e.lead, s, e.sequence) for e, s in sending if (e.pk, s.pk) in created]
+    to_send = [
+        Claimed(pk, message_id, e.lead, s, e.sequence, token)
+        for e, s in sending
+        if (e.pk, s.pk) in created
+        for pk, message_id, token in [created[(e.pk, s.pk)]]
+    ]
     return ClaimResult(len(enrollments), to_send)
 
 
@@ -200,7 +214,11 @@ def _save_outcomes(enrollments: list[Enrollment], *, now: datetime) -> None:
 
 
 def build_message(claimed: Claimed, *, connection=None) -> EmailMultiAlternatives:
-    """Render one claimed step for its lead into an email with one-click unsubscribe headers."""
+    """Render one claimed step for its lead into an email with one-click unsubscribe headers.
+
+    When the lead may be tracked (`nurture.tracking`), the HTML part (made from the text when the step has none)
+    carries the open pixel and its links go through the click URL; the unsubscribe link never does.
+    """
     lead = claimed.lead
     link = unsubscribe_url(lead.pk)
     rendered = render_step(claimed.step, merge_values(lead, unsubscribe_url=link))
@@ -220,10 +238,13 @@ def build_message(claimed: Claimed, *, connection=None) -> EmailMultiAlternative
             "X-Funnel-Delivery": str(claimed.delivery_id),
         },
     )
-    if rendered.body_html:
-        html = rendered.body_html
+    track = bool(claimed.tracking_token) and tracking_allowed(lead)
+    if rendered.body_html or track:
+        html = rendered.body_html or text_to_html(body)
         if link not in html:
             html += f'\n<p style="font-size:small"><a href="{link}">Unsubscribe</a></p>'
+        if track:
+            html = add_tracking(html, claimed.tracking_token)
         message.attach_alternative(html, "text/html")
     return message
 

@@ -24,6 +24,7 @@ SEQUENCE_FIELDS = [
     "exit_on_status_change",
     "exit_on_reply",
     "exit_on_mql",
+    "exit_on_click",
     "send_days",
     "send_start_hour",
     "send_end_hour",

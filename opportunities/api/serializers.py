@@ -33,6 +33,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "stage",
             "probability",
             "forecast_category",
+            "forecast_note",
+            "forecast_overridden",
             "lead_source",
             "next_step",
             "lost_reason",
@@ -45,7 +47,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "sourced_by", "closed_at", "created_at", "updated_at"]
+        read_only_fields = ["id", "sourced_by", "forecast_overridden", "closed_at", "created_at", "updated_at"]
         extra_kwargs = {
             "description": {"max_length": 20_000},
             "amount": {"min_value": 0},

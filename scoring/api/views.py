@@ -1,5 +1,5 @@
-"""Scoring over the API: the `scoring-rules/` and `scoring/grade-rules/` resources and the `score` and `grade`
-actions on leads."""
+"""Scoring over the API: the `scoring-rules/` and `scoring/grade-rules/` resources, the `score` and `grade`
+actions on leads, and the conversion model's quality (`scoring/model/`)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from core.exceptions import NotFound
 from core.serializers import ErrorSerializer
 from core.viewsets import FunnelViewMixin, ServiceWritesMixin
 from leads.api.views import LeadActionViewSet
 from leads.models import Lead
 from scoring import services
-from scoring.models import GradeRule, ScoringRule
+from scoring.models import ConversionModel, GradeRule, ScoringRule
+from scoring.prediction_state import minimum_closed_leads
 from scoring.rules import OPERATORS_BY_FIELD
+from scoring.selectors import closed_leads_count, get_active_conversion_model
 
 
 class CanConfigureScoring(permissions.BasePermission):
@@ -159,3 +163,72 @@ class LeadScoreViewSet(LeadActionViewSet):
         """The lead's grade computed now from the active grade rules, its profile points and the rules behind it."""
         lead = self.get_object()
         return Response(LeadGradeSerializer(services.explain_grade(lead)).data)
+
+
+class CalibrationRowSerializer(serializers.Serializer):
+    decile = serializers.IntegerField(help_text="1 (lowest predicted chance) to 10 (highest).")
+    predicted = serializers.FloatField(help_text="Mean predicted chance of the decile's holdout leads (0 to 1).")
+    actual = serializers.FloatField(help_text="Share of them that converted (0 to 1).")
+    count = serializers.IntegerField(help_text="Holdout leads in the decile.")
+
+
+class ConversionModelSerializer(serializers.ModelSerializer):
+    trained_by = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="User id; null when trained by the schedule."
+    )
+    calibration = CalibrationRowSerializer(many=True, help_text="Predicted vs actual conversion per holdout decile.")
+    auc = serializers.FloatField(allow_null=True, help_text="Holdout ROC AUC of the model (0.5 is chance).")
+    rule_score_auc = serializers.FloatField(
+        allow_null=True, help_text="Holdout ROC AUC of the rule score, for comparison."
+    )
+    lift_top_10 = serializers.FloatField(
+        allow_null=True, help_text="Conversion rate of the top-ranked 10% of the holdout over the holdout's rate."
+    )
+
+    class Meta:
+        model = ConversionModel
+        fields = [
+            "version",
+            "trained_at",
+            "trained_by",
+            "training_size",
+            "holdout_size",
+            "closed_leads",
+            "features",
+            "auc",
+            "rule_score_auc",
+            "lift_top_10",
+            "calibration",
+            "is_better_than_chance",
+            "quality_verdict",
+        ]
+        read_only_fields = fields
+
+
+class NoConversionModel(NotFound):
+    code = "no_conversion_model"
+    default_detail = (
+        "No conversion model has been trained yet: there are {have} closed leads and training needs {needed}."
+    )
+
+
+class ConversionModelView(FunnelViewMixin, APIView):
+    """`GET /scoring/model/`: the active predictive conversion model and its holdout quality (managers and admins)."""
+
+    permission_classes = [CanConfigureScoring]
+
+    @extend_schema(
+        summary="The active conversion model's quality",
+        responses={
+            200: ConversionModelSerializer,
+            401: OpenApiResponse(ErrorSerializer, description="No credentials."),
+            403: OpenApiResponse(ErrorSerializer, description="Reps may not see the conversion model."),
+            404: OpenApiResponse(ErrorSerializer, description="`no_conversion_model`: none trained yet."),
+        },
+    )
+    def get(self, request):
+        """Version, training sizes, AUC against the rule score's, lift at the top 10% and calibration per decile."""
+        model = get_active_conversion_model()
+        if model is None:
+            raise NoConversionModel(have=closed_leads_count(), needed=minimum_closed_leads())
+        return Response(ConversionModelSerializer(model).data)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.query_params import refuse_unknown_query_params
+from core.query_params import refuse_invalid_form, refuse_unknown_query_params
 from search import selectors
 from search.api.serializers import SearchResponseSerializer
 from search.forms import SearchForm
@@ -63,10 +62,7 @@ class SearchView(APIView):
     def get(self, request):
         refuse_unknown_query_params(request, [parameter.name for parameter in PARAMETERS])
         form = SearchForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError(
-                {field: [e["message"] for e in errors] for field, errors in form.errors.get_json_data().items()}
-            )
+        refuse_invalid_form(form)
         results = selectors.search_records(
             request.user, form.cleaned_data["q"], types=form.cleaned_data["types"], limit=form.cleaned_data["limit"]
         )

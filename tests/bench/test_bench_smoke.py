@@ -49,6 +49,8 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_scale_and_reports_every_figure(
     assert results["figures"]["import"]["details"]["created"] > 0
     assert results["figures"]["scoring"]["rows"][-1]["value"] == 0  # rescoring wrote the hand UPDATE's scores
     assert results["figures"]["nurture"]["details"]["due"] == 10
+    activity = results["figures"]["activity"]["details"]
+    assert activity["admin_mismatches"] == activity["manager_mismatches"] == 0  # the selector counts as the SQL does
     assert results["figures"]["assignment"]["details"]["assigned"] == 100
     assert results["figures"]["load_test"]["rows"][-1]["label"] == "errors"
     assert "figure" in completed.stdout and "plain COPY" in completed.stdout

@@ -64,6 +64,8 @@ def _values(model, name: str) -> list:
         values = [Decimal("10.00"), Decimal("10.00"), Decimal("5.50")] + [Decimal("99.00")] * 4
     elif isinstance(field, models.IntegerField):
         values = [5, 5, 0, 70, 5, 30, 0]
+    elif isinstance(field, models.FloatField):
+        values = [0.25, 0.25, 0.0, 0.9, 0.25, 0.125, 0.0]
     else:
         values = ["", "Beta", "alpha", "Beta", "Zed~1", "", "beta"]
     if field.null:

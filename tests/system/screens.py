@@ -22,6 +22,7 @@ from nurture.tokens import make_unsubscribe_token
 from opportunities.models import OpportunityContactRole, Stage
 from opportunities.services import create_opportunity, move_opportunity_stage
 from tests.factories import PASSWORD, AccountFactory, ContactFactory, LeadFactory, SequenceFactory, StepFactory
+from tests.scoring.conversion_models import active_model
 from workspace.services import create_saved_view
 
 
@@ -101,6 +102,16 @@ def build_book(rep, manager) -> dict[str, str]:
     campaign = create_campaign(by=manager, name="Spring webinar", type="webinar", actual_cost=Decimal("2500.00"))
     for member in (working, nurturing, converted):
         tag_lead_with_campaign(member.pk, campaign, status="attended", by=rep)
+    # The predictive score: an active model with its quality, and a lead it predicted with three reasons.
+    active_model(by=manager)
+    Lead.objects.filter(pk=working.pk).update(
+        conversion_probability=0.34,
+        conversion_reasons=[
+            {"feature": "source", "impact": 12.0, "text": "Source: Webinar +12 pts"},
+            {"feature": "calls", "impact": 6.0, "text": "2 calls +6 pts"},
+            {"feature": "email_domain", "impact": -4.0, "text": "Free email domain \u22124 pts"},
+        ],
+    )
     return {
         "lead": str(nurturing.pk),
         "hot_lead": str(working.pk),
@@ -136,6 +147,11 @@ def screens(book: dict[str, str]) -> list[Screen]:
             "/leads/?status=all&sort=company&cols=company&cols=source&cols=score",
             ".page-head a.primary",
         ),
+        Screen(
+            "lead list, win chance column",
+            "/leads/?status=all&sort=-conversion_probability&cols=company&cols=score&cols=conversion",
+            ".page-head a.primary",
+        ),
         Screen("saved views", "/views/", "form.inline-form button", frozenset({"rep"})),
         Screen("account list", "/accounts/", "form.filters button.primary"),
         Screen("account detail", f"/accounts/{book['account']}/", ".activity-form button.primary"),
@@ -164,7 +180,9 @@ def screens(book: dict[str, str]) -> list[Screen]:
         Screen("notifications", "/notifications/", ".page-head button"),
         Screen("search", "/search/?q=globex", "form.filters button.primary"),
         Screen("dashboard", "/dashboard/", ".filter-fields button.primary"),
+        Screen("activity report", "/dashboard/activity/", ".filter-fields button.primary"),
         Screen("import upload", "/leads/import/", "form button.primary", managers),
+        Screen("conversion model", "/scoring/model/", "[data-calibration] th", managers),
         Screen("password change", "/password/", "form button.primary"),
         Screen("unsubscribe", f"/unsubscribe/{book['token']}/", "main form button"),
         Screen("unsubscribe link not valid", "/unsubscribe/not-a-token/", "h1"),

@@ -33,6 +33,8 @@ class UserSerializer(serializers.ModelSerializer):
             "level",
             "skills",
             "routing_shares",
+            "time_zone",
+            "weekly_digest",
             "password",
         ]
         read_only_fields = ["id"]

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from demo.seeding import DEFAULT_LEADS, DEFAULT_SEED, seed_demo
+from demo.seeding.digest import send_demo_digests
+from demo.seeding.prediction import seed_conversion_model
 from scoring.services import rescore_leads
 
 # Rescoring a demo-sized dataset takes seconds; a million-lead one is left to the nightly rescore.
@@ -34,4 +36,7 @@ class Command(BaseCommand):
         elif result.created:
             self.stdout.write("Scores come from the seed; the nightly rescore recomputes them with the rules.")
         if result.created:
+            # Last: the model learns from the finished history and is measured against the rule scores just set.
+            seed_conversion_model(self.stdout.write)
+            send_demo_digests(self.stdout.write)
             self.stdout.write(self.style.SUCCESS(f"Demo data ready in {result.seconds:.1f} s."))

@@ -1,0 +1,11 @@
+"""Dashboard tasks: kicks that re-read the database, which says whose digest is due."""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def send_weekly_digests_task() -> int:
+    """Send each manager's weekly digest once, Monday from 07:00 in their zone (beat, hourly)."""
+    from dashboards.digest import send_weekly_digests
+
+    return send_weekly_digests()
