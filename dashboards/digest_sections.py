@@ -20,6 +20,7 @@ from core.templatetags.formatting import format_money, format_percent
 from dashboards import selectors
 from dashboards.filters import FunnelFilters
 from dashboards.selectors.activity import get_activity_report
+from dashboards.selectors.campaigns import FIRST_TOUCH, list_campaign_reports
 from dashboards.selectors.forecast import get_forecast, parse_forecast_filters
 from dashboards.selectors.sla import SlaFilters, get_sla_report
 from users.models import User
@@ -170,6 +171,42 @@ def forecast_section(user: User, filters: FunnelFilters) -> DigestSection:
     )
 
 
+def campaign_section(user: User, filters: FunnelFilters) -> DigestSection | None:
+    """The campaigns that returned most to date (first-touch credit), as on the campaign report; none: left out."""
+    reports = list_campaign_reports(user, models=(FIRST_TOUCH,))
+    if not reports:
+        return None
+    ranked = sorted(reports, key=lambda r: (-r.attribution[FIRST_TOUCH].won_revenue, r.campaign.name))[:TOP_REPS]
+    link = f"{settings.SITE_URL.rstrip('/')}{reverse('dashboards:campaigns')}?attribution={FIRST_TOUCH}"
+    return DigestSection(
+        key="campaigns",
+        title="Campaigns to date (first touch)",
+        link=link,
+        bars=bars(
+            [
+                (
+                    r.campaign.name,
+                    float(r.attribution[FIRST_TOUCH].won_revenue),
+                    format_money(r.attribution[FIRST_TOUCH].won_revenue),
+                )
+                for r in ranked
+            ]
+        ),
+        headers=["Campaign", "Members", "MQLs", "Won revenue", "Actual cost", "ROI"],
+        rows=[
+            [
+                r.campaign.name,
+                f"{r.members:,}",
+                f"{r.mqls:,}",
+                format_money(r.attribution[FIRST_TOUCH].won_revenue),
+                "—" if r.campaign.actual_cost is None else format_money(r.campaign.actual_cost),
+                _share(r.attribution[FIRST_TOUCH].roi),
+            ]
+            for r in ranked
+        ],
+    )
+
+
 def _share(value: float | None) -> str:
     return "—" if value is None else format_percent(value)
 
@@ -180,6 +217,7 @@ DIGEST_SECTIONS: list[Callable[[User, FunnelFilters], DigestSection | None]] = [
     sla_section,
     forecast_section,
     activity_section,
+    campaign_section,
 ]
 
 

@@ -15,13 +15,25 @@ from typing import Any
 
 from core.templatetags.formatting import currency_code
 from dashboards import selectors
-from dashboards.selectors import activity
+from dashboards.selectors import activity, campaigns
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Columns holding 0-1 rates and money: shown as `30.4%` and `$1,200` on the page, raw with their unit in CSV.
 RATE_KEYS = frozenset({"conversion_rate", "step_conversion", "overall_conversion"})
-MONEY_KEYS = frozenset({"amount", "weighted_amount", "won_amount"})
+MONEY_KEYS = frozenset(
+    {
+        "amount",
+        "weighted_amount",
+        "won_amount",
+        "pipeline_amount",
+        "won_revenue",
+        "actual_cost",
+        "cost_per_lead",
+        "cost_per_mql",
+        "cost_per_won_deal",
+    }
+)
 
 
 def csv_header(key: str, title: str) -> str:
@@ -207,5 +219,59 @@ register_table(
         _activity,
         activity.parse_activity_options,
         "activity",
+    ),
+)
+
+
+def _campaign_options(params) -> dict[str, str]:
+    attribution = params.get("attribution") or campaigns.FIRST_TOUCH
+    if attribution not in campaigns.ATTRIBUTION_LABELS:
+        raise ValueError(f"attribution must be one of {', '.join(campaigns.ATTRIBUTION_MODELS)}")
+    return {"attribution": attribution}
+
+
+def _campaign_rows(user, _filters, *, attribution: str) -> dict[str, Any]:
+    rows = []
+    for report in campaigns.list_campaign_reports(user, models=(attribution,)):
+        credit = report.attribution[attribution]
+        rows.append(
+            {
+                "campaign": report.campaign.name,
+                **{key: getattr(report, key) for key in ("members", "responses", "mqls", "sqls", "converted")},
+                **{key: getattr(credit, key) for key in ("opportunities", "pipeline_amount", "won_revenue")},
+                "actual_cost": report.campaign.actual_cost,
+                "cost_per_lead": report.cost_per_lead,
+                "cost_per_mql": report.cost_per_mql,
+                "cost_per_won_deal": credit.cost_per_won_deal,
+                "roi": credit.roi,
+            }
+        )
+    return {"campaigns": rows}
+
+
+register_table(
+    "campaigns",
+    Table(
+        "Campaign report",
+        [
+            ("campaign", "Campaign"),
+            ("members", "Members"),
+            ("responses", "Responses"),
+            ("mqls", "MQLs"),
+            ("sqls", "SQLs"),
+            ("converted", "Converted"),
+            ("opportunities", "Opportunities"),
+            ("pipeline_amount", "Pipeline"),
+            ("won_revenue", "Won revenue"),
+            ("actual_cost", "Actual cost"),
+            ("cost_per_lead", "Cost per lead"),
+            ("cost_per_mql", "Cost per MQL"),
+            ("cost_per_won_deal", "Cost per won deal"),
+            ("roi", "ROI (ratio: 1 = 100%)"),
+        ],
+        lambda d: d["campaigns"],
+        _campaign_rows,
+        _campaign_options,
+        "campaigns",
     ),
 )

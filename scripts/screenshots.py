@@ -86,9 +86,14 @@ SHOTS = [
     Shot("tasks", "rep", "/tasks/", "ul.tasks li"),
     Shot("calendar", "rep", "/calendar/", "ol.week .day-item"),
     Shot("my-funnel", "rep", "/dashboard/?preset=last_90", "svg.funnel"),
-    # The manager's: the teams' funnel, the campaign report, the board, an import, its result and its leads.
+    # The manager's: the teams' funnel, the reports, the board, an import, its result and its leads.
     Shot("dashboard", "manager", "/dashboard/?preset=last_90", "svg.funnel"),
     Shot("campaign-report", "manager", "/dashboard/campaigns/", "main table.grid tbody th a"),
+    # Speed to lead, the forecast against quota, the activity leaderboard and the conversion model's quality.
+    Shot("sla", "manager", "/dashboard/sla/", "main table.grid tbody th"),
+    Shot("forecast", "manager", "/dashboard/forecast/?period=this_quarter", "main table.grid tbody th"),
+    Shot("activity", "manager", "/dashboard/activity/?preset=last_30", "main table"),
+    Shot("conversion-model", "manager", "/scoring/model/", "table.calibration"),
     Shot("pipeline-board", "manager", "/opportunities/board/", "[data-board]"),
     Shot("import", "manager", "/leads/import/", "input[type=file]"),
     Shot("import-result", "manager", "/leads/import/{ids.import_job}/", "[data-job-leads]"),

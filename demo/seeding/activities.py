@@ -28,8 +28,11 @@ ACTIVITY_BODIES = [
 ]
 ACTIVITY_FIELDS = [
     "id", "lead", "contact", "account", "opportunity", "kind", "subject", "body", "due_at", "completed_at",
-    "owner", "created_at", "updated_at",
+    "owner", "created_at", "updated_at", "call_outcome",
 ]  # fmt: skip
+# A call's outcome, by the activity's id (no draw: the rest of the demo stays as it was): mostly connected or a
+# voicemail, as a rep's day goes. A "Left a voicemail" call is one.
+CALL_OUTCOMES = ["connected", "voicemail", "connected", "no_answer", "connected", "voicemail", "wrong_number"]
 
 
 class LeadActivities:
@@ -79,9 +82,12 @@ class LeadActivities:
                 due_at = at + DAY * (1 + int(r() * 14))
                 if (due_at < now and r() < 0.75) or r() < 0.2:
                     completed_at = at + int((min(due_at, now) - at) * r())
+            outcome = ""
+            if kind == "call":
+                outcome = "voicemail" if "voicemail" in subject else CALL_OUTCOMES[activity_id % len(CALL_OUTCOMES)]
             self.rows.append(
                 (activity_id, lead_id, None, None, None, kind, subject, body, ts(due_at), ts(completed_at),
-                 activity_owner, ts(at), ts(completed_at or at))
+                 activity_owner, ts(at), ts(completed_at or at), outcome)
             )  # fmt: skip
             activity_id += 1
             if last_activity_at is None or at > last_activity_at:

@@ -3,6 +3,8 @@ query count."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from campaigns.models import CampaignMember
 from campaigns.services import tag_lead_with_campaign
@@ -236,3 +239,29 @@ def test_the_report_api_refuses_bad_input_naming_it(api, admin):
     assert client.get("/api/v1/reports/campaigns/?atribution=first_touch").status_code == 400
     assert client.get("/api/v1/campaigns/999999/report/").status_code == 404
     assert api().get(f"/api/v1/campaigns/{campaign.pk}/report/").status_code == 401
+
+
+def test_the_campaign_report_exports_csv_and_xlsx_under_the_chosen_model_counting_only_what_the_user_sees(
+    client, rep, other_rep
+):
+    # given: the rep's lead touched "=Webinar" then B and became a won 9,000 deal; another rep's lead is in A too
+    a = CampaignFactory(name="=Webinar", actual_cost=Decimal("1000.00"))
+    b = CampaignFactory(name="Trade show", actual_cost=None)
+    lead = LeadFactory(owner=rep)
+    CampaignMember.objects.create(campaign=a, lead=lead, created_at=BASE)
+    CampaignMember.objects.create(campaign=b, lead=lead, created_at=BASE + timedelta(days=1))
+    CampaignMember.objects.create(campaign=a, lead=LeadFactory(owner=other_rep), created_at=BASE)
+    _mark_converted(lead, OpportunityFactory(owner=rep, stage=Stage.objects.get(name="Closed Won"), amount="9000.00"))
+    client.force_login(rep)
+    # when
+    page = client.get("/dashboard/campaigns/?attribution=last_touch").content.decode()
+    csv_text = client.get("/dashboard/export/campaigns.csv?attribution=last_touch").content.decode()
+    xlsx = client.get("/dashboard/export/campaigns.xlsx?attribution=first_touch")
+    # then: the page links both; the rep's export counts one member of A; text never runs as a formula
+    assert "/dashboard/export/campaigns.xlsx?attribution=last_touch" in page
+    rows = {row[0]: row for row in csv.reader(io.StringIO(csv_text))}
+    assert rows["'=Webinar"][1] == "1" and rows["Trade show"][8] == "9000.00"  # last touch: B won it
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    by_name = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_name["'=Webinar"][8] == Decimal("9000.00") and by_name["'=Webinar"][13] == Decimal("8.0000")
+    assert client.get("/dashboard/export/campaigns.csv?attribution=everyone").status_code == 400

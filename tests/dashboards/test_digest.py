@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from activities.models import Activity
 from assignment.models import LeadSla, SlaPolicy
+from campaigns.services import tag_lead_with_campaign
 from core.templatetags.formatting import format_money
 from crm.celery import app
 from dashboards.digest import claim_due_digests, send_weekly_digests
@@ -24,7 +25,14 @@ from dashboards.models import DigestDelivery
 from dashboards.tasks import send_weekly_digests_task
 from leads.models import Lead
 from opportunities.models import Stage
-from tests.factories import ActivityFactory, LeadFactory, OpportunityFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    CampaignFactory,
+    LeadFactory,
+    OpportunityFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 MONDAY = datetime(2026, 12, 7, tzinfo=UTC)  # a Monday; the digest covers Nov 30 - Dec 6
 LAST_WEEK = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -255,6 +263,28 @@ def test_the_forecast_section_equals_the_forecast_page(client, berlin, rep):
     total = page.context["report"]["total"]
     assert total["closed_won"] == Decimal("5000.00")
     assert f"Closed won {format_money(total['closed_won'])}, commit {format_money(total['commit'])}" in message.body
+
+
+@pytest.mark.django_db
+def test_the_campaign_section_ranks_by_won_revenue_and_equals_the_campaign_page(client, berlin, rep, other_rep):
+    won = Stage.objects.get(name="Closed Won")
+    webinar = CampaignFactory(name="Spring webinar", actual_cost=Decimal("1000.00"))
+    quiet = CampaignFactory(name="Quiet mailing", actual_cost=None)
+    for campaign, owner, amount in ((webinar, rep, "9000.00"), (quiet, rep, None), (webinar, other_rep, "50000.00")):
+        lead = LeadFactory(owner=owner)
+        tag_lead_with_campaign(lead.pk, campaign, by=None)
+        if amount:
+            deal = OpportunityFactory(owner=owner, stage=won, amount=amount)
+            Lead.objects.filter(pk=lead.pk).update(
+                status="converted", converted_at=LAST_WEEK, converted_opportunity=deal, converted_account=deal.account
+            )
+    message, html = _digest_for(berlin)
+    client.force_login(berlin)
+    page = client.get(_local(re.search(r'href="(http[^"]*/dashboard/campaigns/\?[^"]*)"', html).group(1)))
+    [credit] = [c for r, c in page.context["rows"] if r.campaign.pk == webinar.pk]
+    assert credit.won_revenue == Decimal("9000.00")  # the other team's 50,000 is not the manager's to see
+    assert f"Spring webinar: {format_money(credit.won_revenue)}" in message.body
+    assert message.body.index("Spring webinar:") < message.body.index("Quiet mailing:")
 
 
 def test_the_digest_job_runs_hourly_on_the_one_beat():
