@@ -37,6 +37,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.html import escape, linebreaks, urlize
 
+from nurture.reachability import unreachable
+
 CLICK_SALT = "nurture.tracking.click"
 MAX_URL_LENGTH = 2000
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
@@ -93,9 +95,7 @@ def new_tracking_token() -> str:
 
 def tracking_allowed(record) -> bool:
     """Whether an email to `record` (a lead or a contact) may carry tracking, and its requests be recorded."""
-    if not settings.FUNNEL_EMAIL_TRACKING or record is None or not record.email or record.do_not_contact:
-        return False
-    return getattr(record, "unsubscribed_at", None) is None and getattr(record, "email_bounced_at", None) is None
+    return bool(settings.FUNNEL_EMAIL_TRACKING) and record is not None and not unreachable(record)
 
 
 def safe_target(url: str) -> str | None:

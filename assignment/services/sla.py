@@ -130,19 +130,24 @@ def add_minutes(policy: SlaPolicy, moment: datetime, *, share: float = 1.0) -> d
     return add_business_minutes(moment, policy.target_minutes * share, policy.calendar)
 
 
+@transaction.atomic
 def stamp_first_touch(lead_ids: list[int], *, at: datetime) -> int:
     """Stop the running clocks of `lead_ids` at `at`, once (a later touch changes nothing); return how many."""
     from assignment.business_hours import business_minutes_between
 
-    stopped = 0
-    running = LeadSla.objects.filter(lead_id__in=list(lead_ids), first_touch_at__isnull=True, assigned_at__lte=at)
-    for clock in running.select_related("policy").only("pk", "assigned_at", "policy"):
+    # Locked, then written in one statement: of two touches racing, the second waits and then finds the clock
+    # stopped (the lock re-reads `first_touch_at IS NULL`), so the first to commit is the first touch.
+    running = list(
+        LeadSla.objects.select_for_update(of=("self",))
+        .filter(lead_id__in=list(lead_ids), first_touch_at__isnull=True, assigned_at__lte=at)
+        .select_related("policy")
+        .order_by("pk")
+    )
+    for clock in running:
         minutes = round(business_minutes_between(clock.assigned_at, at, clock.policy.calendar))
-        # Conditional: of two touches racing, the first to commit is the first touch.
-        stopped += LeadSla.objects.filter(pk=clock.pk, first_touch_at__isnull=True).update(
-            first_touch_at=at, touch_minutes=max(minutes, 0)
-        )
-    return stopped
+        clock.first_touch_at, clock.touch_minutes = at, max(minutes, 0)
+    LeadSla.objects.bulk_update(running, ["first_touch_at", "touch_minutes"])
+    return len(running)
 
 
 def handle_sla_breaches(*, now: datetime | None = None, time_budget: float = 50.0) -> int:

@@ -14,6 +14,7 @@ from activities.services import record_event, record_events
 from leads.models import Lead
 from nurture.exceptions import LeadAlreadyEnrolled, LeadNotEnrollable, SequenceNotEnrollable
 from nurture.models import Enrollment, RecordEmail, Sequence, Step
+from nurture.reachability import unreachable
 from nurture.schedule import Window, step_due_at
 from users.models import User
 
@@ -30,14 +31,8 @@ def exit_reason(lead: Lead, sequence: Sequence, *, replied: bool = False) -> str
     """Return why `lead` must not (or no longer) receive `sequence`, or "" when it may."""
     if lead.status == Lead.Status.CONVERTED:
         return Reason.CONVERTED
-    if lead.unsubscribed_at is not None:
-        return Reason.UNSUBSCRIBED
-    if lead.do_not_contact:
-        return Reason.DO_NOT_CONTACT
-    if lead.email_bounced_at is not None:
-        return Reason.BOUNCED
-    if not lead.email:
-        return Reason.NO_EMAIL
+    if blocked := unreachable(lead):
+        return blocked
     if sequence.exit_on_status_change and lead.status in (Lead.Status.QUALIFIED, Lead.Status.UNQUALIFIED):
         return lead.status
     if sequence.exit_on_mql and lead.mql_at is not None:

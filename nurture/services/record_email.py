@@ -38,6 +38,7 @@ from leads.models import Lead
 from nurture.events import NurtureEvent
 from nurture.exceptions import RecipientNotEmailable
 from nurture.models import EmailTemplate, RecordEmail
+from nurture.reachability import Reason, unreachable
 from nurture.rendering import RenderedEmail, address, merge_values, render_text, strip_header, unknown_merge_fields
 from nurture.tokens import unsubscribe_url
 from nurture.tracking import add_tracking, new_tracking_token, text_to_html, tracking_allowed
@@ -112,20 +113,20 @@ def render_record_email(record: Record, *, subject: str, body: str) -> RenderedE
     )
 
 
+REFUSALS = {
+    Reason.UNSUBSCRIBED: "the {kind} unsubscribed from email",
+    Reason.BOUNCED: "the {kind}'s email address bounced",
+    Reason.DO_NOT_CONTACT: "the {kind} is marked do not contact",
+    Reason.NO_EMAIL: "the {kind} has no email address",
+}
+
+
 def refusal_reason(record: Record) -> str:
     """Return why `record` must not be emailed from its page, or "" when it may."""
-    if isinstance(record, Lead):
-        if record.status == Lead.Status.CONVERTED:
-            return "the lead was converted; write to its contact instead"
-        if record.unsubscribed_at is not None:
-            return "the lead unsubscribed from email"
-        if record.email_bounced_at is not None:
-            return "the lead's email address bounced"
-    if record.do_not_contact:
-        return f"the {record_kind(record)} is marked do not contact"
-    if not record.email:
-        return f"the {record_kind(record)} has no email address"
-    return ""
+    if isinstance(record, Lead) and record.status == Lead.Status.CONVERTED:
+        return "the lead was converted; write to its contact instead"
+    blocked = unreachable(record)
+    return REFUSALS[blocked].format(kind=record_kind(record)) if blocked else ""
 
 
 def check_emailable(record: Record) -> None:
