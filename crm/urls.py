@@ -29,6 +29,8 @@ urlpatterns = [
     path("dashboard/", include("dashboards.urls")),
     path("scoring/", include("scoring.urls", namespace="scoring")),
     path("views/", include("workspace.urls")),
+    path("integrations/webhooks/", include("integrations.webhooks.urls", namespace="webhooks")),
+    path("services/", include("integrations.salesforce.urls", namespace="salesforce")),
     path("admin/", admin.site.urls),
     path("", include("nurture.urls")),
     path("t/", include("nurture.tracking_urls", namespace="tracking")),

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "nurture",
     "imports",
     "conversion",
+    "integrations.salesforce",
+    "integrations.salesforce.bulk",
+    "integrations.webhooks",
     "dashboards",
     "demo",
 ]
