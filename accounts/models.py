@@ -33,6 +33,8 @@ class Account(OwnedModel):
         help_text="A person, not a company (B2C): the account carries its one contact's name, as in Salesforce.",
     )
     normalized_name = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

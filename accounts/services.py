@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from accounts.events import AccountEvent
 from accounts.models import Account
 from activities.services import record_field_changes
+from core.events import publish
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, fill_empty_fields, save_prechecked, save_validated
 from core.text import normalize_company_name, normalize_domain
@@ -29,6 +31,8 @@ EDITABLE_FIELDS = [
     "parent",
     "description",
 ]
+# The record's id in another system (the Salesforce-compatible API's External_Id__c): written, not on forms.
+WRITABLE_FIELDS = [*EDITABLE_FIELDS, "external_id"]
 
 # Changes written to the account's timeline with who, from what and to what.
 AUDITED_FIELDS = ["owner"]
@@ -58,9 +62,10 @@ def create_account(*, by, owner=None, **fields: Any) -> Account:
     """Create an account owned by `owner` (a rep's own account when not given)."""
     if owner is not None and owner != by and by is not None and not by.can_manage:
         raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
-    account = Account(owner=owner or by, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    account = Account(owner=owner or by, **{k: v for k, v in fields.items() if k in WRITABLE_FIELDS})
     _normalise(account)
     save_validated(account)
+    publish(AccountEvent.CREATED, account, by=by)
     return account
 
 
@@ -70,6 +75,7 @@ def add_account(account: Account, *, by) -> Account:
     """Save a new account whose owner and parent the caller already checked (a conversion's account)."""
     account.normalized_name = normalize_company_name(account.name)
     save_prechecked(account)
+    publish(AccountEvent.CREATED, account, by=by)
     return account
 
 
@@ -90,7 +96,7 @@ def fill_account(account: Account, *, by, values: dict[str, Any]) -> list[str]:
 def update_account(account: Account, *, by, data: dict[str, Any]) -> Account:
     """Edit an account; only managers and admins may change its owner."""
     account = Account.objects.select_for_update().get(pk=account.pk)
-    fields = list(EDITABLE_FIELDS)
+    fields = list(WRITABLE_FIELDS)
     if "owner" in data:
         if data["owner"] != account.owner and not by.can_manage:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")

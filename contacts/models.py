@@ -29,6 +29,8 @@ class Contact(OwnedModel):
     lead_source = models.CharField(max_length=20, blank=True)
     do_not_contact = models.BooleanField(default=False)
     description = models.TextField(blank=True)
+    # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,7 +10,9 @@ from django.db.models import ProtectedError
 
 from accounts.models import Account
 from activities.services import record_field_changes
+from contacts.events import ContactEvent
 from contacts.models import AccountContactRelation, Contact
+from core.events import publish
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, fill_empty_fields, save_prechecked, save_validated
 from core.text import normalize_email
@@ -34,6 +36,8 @@ EDITABLE_FIELDS = [
     "do_not_contact",
     "description",
 ]
+# The record's id in another system (the Salesforce-compatible API's External_Id__c): written, not on forms.
+WRITABLE_FIELDS = [*EDITABLE_FIELDS, "external_id"]
 
 
 def _check_person_account(contact: Contact) -> None:
@@ -51,7 +55,7 @@ def create_contact(*, by, owner=None, **fields: Any) -> Contact:
     """Create a contact; its primary account is also recorded as an account relation."""
     if owner is not None and owner != by and by is not None and not by.can_manage:
         raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
-    contact = Contact(owner=owner or by, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    contact = Contact(owner=owner or by, **{k: v for k, v in fields.items() if k in WRITABLE_FIELDS})
     contact.email = normalize_email(contact.email)
     _check_person_account(contact)
     save_validated(contact)
@@ -59,6 +63,7 @@ def create_contact(*, by, owner=None, **fields: Any) -> Contact:
         AccountContactRelation.objects.get_or_create(
             account_id=contact.account_id, contact=contact, defaults={"is_primary": True}
         )
+    publish(ContactEvent.CREATED, contact, by=by)
     return contact
 
 
@@ -68,6 +73,7 @@ def add_contact(contact: Contact, *, by) -> Contact:
     """Save a new contact whose account and owner the caller already checked, as primary contact of its account."""
     save_prechecked(contact)
     AccountContactRelation.objects.create(account_id=contact.account_id, contact=contact, is_primary=True)
+    publish(ContactEvent.CREATED, contact, by=by)
     return contact
 
 
@@ -88,7 +94,7 @@ def update_contact(contact: Contact, *, by, data: dict[str, Any]) -> Contact:
     data = dict(data)
     if "email" in data:
         data["email"] = normalize_email(data["email"])
-    fields = list(EDITABLE_FIELDS)
+    fields = list(WRITABLE_FIELDS)
     if "owner" in data:
         if data["owner"] != contact.owner and not by.can_manage:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")

@@ -18,6 +18,7 @@ from dashboards.api.forecast import ForecastReportView
 from dashboards.api.sla import SlaReportView
 from dashboards.api.views import FunnelReportView
 from imports.api.views import ImportJobViewSet
+from integrations.webhooks.api.views import WebhookEndpointViewSet
 from leads.api.views import LeadViewSet
 from leads.api.web_to_lead import WebToLeadView
 from nurture.api.inbound import InboundEmailView
@@ -56,6 +57,7 @@ router.register("sequences", SequenceViewSet, basename="sequence")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("email-templates", EmailTemplateViewSet, basename="email-template")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("views", SavedViewViewSet, basename="saved-view")
 # The report action (dashboards) before the campaign viewset, as with the lead actions.
 router.register("campaigns", CampaignReportViewSet, basename="campaign-report")

@@ -130,10 +130,13 @@ app.conf.beat_schedule = {
         "options": {"queue": "bulk"},
     },
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
+    # The database says which webhook deliveries are due (new, or retrying); writes also kick it after commit.
+    "webhooks-deliver": {"task": "integrations.webhooks.tasks.deliver_webhooks_task", "schedule": 10.0},
     # The database says which nurture steps are due; this only kicks the sender.
     "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
     "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
     "resume-stale-imports": {"task": "imports.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
+    "sweep-sf-bulk-jobs": {"task": "integrations.salesforce.bulk.tasks.sweep_bulk_jobs_bulk_task", "schedule": 300.0},
     "purge-import-files": {"task": "imports.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
     # The database says which task reminders are due; this only kicks the sender.
     "task-reminders": {"task": "activities.tasks.send_due_reminders_task", "schedule": 60.0},

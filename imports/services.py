@@ -222,12 +222,14 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
                 progress(job)
     except Exception as exc:
         logger.exception("import %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED,
-            detail=f"The import stopped at row {job.rows_done + 2}: {exc.__class__.__name__}."[:500],
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.FAILED,
+                detail=f"The import stopped at row {job.rows_done + 2}: {exc.__class__.__name__}."[:500],
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            publish(ImportEvent.FINISHED, job, by=job.created_by_id, data={"status": ImportJob.Status.FAILED})
         raise
     finally:
         # One digest per new owner for the leads the committed chunks gave them, even when a later chunk failed.
@@ -235,7 +237,9 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     score_leads(updated)  # the updated leads, set-based, after the last chunk
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at", "updated_at"])
+    with transaction.atomic():
+        job.save(update_fields=["status", "finished_at", "updated_at"])
+        publish(ImportEvent.FINISHED, job, by=job.created_by_id, data={"status": job.status})
     if progress:
         progress(job)
     return job

@@ -142,6 +142,8 @@ class Lead(OwnedModel):
     email_bounce_kind = models.CharField(
         max_length=20, choices=BounceKind.choices, blank=True, default="", db_default=""
     )
+    # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
 
     objects = LeadQuerySet.as_manager()
 

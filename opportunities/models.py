@@ -86,6 +86,8 @@ class Opportunity(OwnedModel):
         related_name="sourced_opportunities",
         help_text="The SDR whose lead became this deal; keeps the credit after the hand-off to an AE.",
     )
+    # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

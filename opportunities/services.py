@@ -13,8 +13,10 @@ from django.utils import timezone
 from activities.services import record_event
 from contacts.models import Contact
 from contacts.selectors import account_contacts_filter
+from core.events import publish
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, save_prechecked, save_validated
+from opportunities.events import OpportunityEvent
 from opportunities.forecasting import FORECAST_FIELDS, set_forecast_category
 from opportunities.models import (
     Opportunity,
@@ -37,6 +39,8 @@ EDITABLE_FIELDS = [
     "lost_reason",
     "description",
 ]
+# The record's id in another system (the Salesforce-compatible API's External_Id__c): written, not on forms.
+WRITABLE_FIELDS = [*EDITABLE_FIELDS, "external_id"]
 AUDITED_FIELDS = ["owner", "amount", "close_date"]
 
 
@@ -74,7 +78,7 @@ def create_opportunity(
         owner=owner or by,
         probability=stage.probability,
         forecast_category=stage.forecast_category,
-        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS and k != "account"},
+        **{k: v for k, v in fields.items() if k in WRITABLE_FIELDS and k != "account"},
     )
     # A category other than the stage's, given at creation, is the owner's call like a later override.
     opportunity.forecast_overridden = not stage.is_closed and opportunity.forecast_category != stage.forecast_category
@@ -92,6 +96,9 @@ def create_opportunity(
     )
     if contact_roles:
         _set_contact_roles(opportunity, contact_roles)
+    publish(OpportunityEvent.CREATED, opportunity, by=by)
+    if stage.is_closed:
+        publish(OpportunityEvent.CLOSED, opportunity, by=by, data={"stage": stage.pk, "won": stage.is_won})
     return opportunity
 
 
@@ -149,6 +156,7 @@ def add_opportunity(opportunity: Opportunity, *, by, contact=None) -> Opportunit
     )
     if contact is not None:
         OpportunityContactRole.objects.create(opportunity=opportunity, contact=contact, is_primary=True)
+    publish(OpportunityEvent.CREATED, opportunity, by=by)
     return opportunity
 
 
@@ -168,7 +176,7 @@ def update_opportunity(opportunity: Opportunity, *, by, data: dict[str, Any]) ->
             note=data.get("forecast_note", opportunity.forecast_note),
             by=by,
         )
-    fields = [name for name in EDITABLE_FIELDS if name not in FORECAST_FIELDS]
+    fields = [name for name in WRITABLE_FIELDS if name not in FORECAST_FIELDS]
     if "owner" in data:
         if data["owner"] != opportunity.owner and not by.can_manage:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
@@ -241,6 +249,9 @@ def move_opportunity_stage(opportunity: Opportunity, *, stage: Stage, by, lost_r
         changed_by=by,
         changed_at=timezone.now(),
     )
+    publish(OpportunityEvent.STAGE_CHANGED, opportunity, by=by, data={"from": previous.pk, "to": stage.pk})
+    if stage.is_closed:
+        publish(OpportunityEvent.CLOSED, opportunity, by=by, data={"stage": stage.pk, "won": stage.is_won})
     return opportunity
 
 

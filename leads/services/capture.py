@@ -43,6 +43,8 @@ EDITABLE_FIELDS = [
     # The qualification checklist, BANT then MEDDIC (leads.qualification).
     *QUALIFICATION_FIELDS,
 ]
+# The record's id in another system (the Salesforce-compatible API's External_Id__c): written, not on forms.
+WRITABLE_FIELDS = [*EDITABLE_FIELDS, "external_id"]
 # Fields whose changes are written to the timeline as an audit trail.
 AUDITED_FIELDS = ["owner", "status", "email", "do_not_contact"]
 
@@ -74,7 +76,7 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
         owner = by
     if status == Lead.Status.CONVERTED:
         raise ValidationError({"status": ["A lead becomes converted only through conversion."]})
-    lead = Lead(owner=owner, status=status, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    lead = Lead(owner=owner, status=status, **{k: v for k, v in fields.items() if k in WRITABLE_FIELDS})
     lead.email = normalize_email(lead.email)
     if lead.status == Lead.Status.QUALIFIED:
         _check_qualification_complete(lead)
@@ -112,7 +114,7 @@ def update_lead(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
 def _update_details(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lead:
     if "email" in data:
         data["email"] = normalize_email(data["email"])
-    fields = list(EDITABLE_FIELDS)
+    fields = list(WRITABLE_FIELDS)
     if "owner" in data:
         _check_owner_allowed(data["owner"], by=by, current=lead.owner)
         fields.append("owner")
