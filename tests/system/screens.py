@@ -186,6 +186,8 @@ def screens(book: dict[str, str]) -> list[Screen]:
         Screen("quotas", "/dashboard/quotas/", "form[aria-label='Set a quota'] button.primary", managers),
         Screen("import upload", "/leads/import/", "form button.primary", managers),
         Screen("conversion model", "/scoring/model/", "[data-calibration] th", managers),
+        Screen("webhooks", "/integrations/webhooks/", "main a.button.primary", frozenset({"admin"})),
+        Screen("new webhook endpoint", "/integrations/webhooks/new/", "form button.primary", frozenset({"admin"})),
         Screen("password change", "/password/", "form button.primary"),
         Screen("unsubscribe", f"/unsubscribe/{book['token']}/", "main form button"),
         Screen("unsubscribe link not valid", "/unsubscribe/not-a-token/", "h1"),
