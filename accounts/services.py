@@ -11,6 +11,7 @@ from django.db.models import ProtectedError
 from accounts.events import AccountEvent
 from accounts.models import Account
 from activities.services import record_field_changes
+from activities.work import forget_work
 from core.events import publish
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, fill_empty_fields, save_prechecked, save_validated
@@ -120,6 +121,7 @@ def delete_account(account: Account, *, by) -> None:
     """
     if account.contacts.exists() or account.opportunities.exists():
         raise Conflict("This account still has contacts or opportunities; move or delete them first.")
+    forget_work(account=account)
     try:
         account.delete()
     except ProtectedError as exc:

@@ -108,7 +108,7 @@ class Activity(TimelineEntry):
             models.Index(fields=["owner", "kind", "completed_at", "due_at"], name="activity_owner_tasks"),
             # The activity report: the reps' activities logged in the range, counted from the index alone.
             models.Index(
-                fields=["owner", "created_at"], include=["kind", "call_outcome", "lead"], name="activity_owner_created"
+                fields=["owner", "created_at"], include=["kind", "call_outcome"], name="activity_owner_created"
             ),
             # Only the reminders still to send: the beat's claim reads this small index, not the timeline.
             models.Index(
@@ -262,3 +262,43 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class WorkedLead(models.Model):
+    """A lead `rep` worked in a period: a rollup `activities.work` keeps in the same transaction as the work.
+
+    Work is an activity the rep logged on the lead or a status change they made (not the status a lead is created
+    or imported with); the two counters say how many of each, and a row lives while either is above zero. The
+    activity report counts these rows instead of deduplicating the timeline per request.
+    """
+
+    # The unique (rep, period, lead) index serves the report and the rep's foreign key; `lead` keeps its own
+    # index for the cascade when a lead is deleted.
+    rep = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="+", db_index=False)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    activities = models.IntegerField(default=0)
+    status_changes = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"rep {self.rep_id} worked lead {self.lead_id}"
+
+
+class WorkedLeadDay(WorkedLead):
+    """Per day in the installation's zone (settings.TIME_ZONE)."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rep", "day", "lead"], name="worked_lead_day_unique")]
+
+
+class WorkedLeadWeek(WorkedLead):
+    """Per week, Monday to Sunday in the installation's zone; `week` is its Monday."""
+
+    week = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rep", "week", "lead"], name="worked_lead_week_unique")]

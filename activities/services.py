@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from activities.events import ActivityEvent
 from activities.models import Activity, Event, Notification
+from activities.work import add_work, forget_work
 from core.events import publish
 
 
@@ -123,6 +124,7 @@ def log_activity(
     )
     activity.full_clean()
     activity.save()
+    add_work(activity.owner_id, activity.lead_id, activity.created_at, activities=1)
     extra = {"call_outcome": activity.call_outcome} if activity.call_outcome else None
     _announce([activity], kind=ActivityEvent.LOGGED, by=by, extra=extra)
     return activity
@@ -156,6 +158,7 @@ ACTIVITY_FIELDS = [
 def update_activity(activity: Activity, *, by, data: dict[str, Any]) -> Activity:
     """Edit an activity's details or the records it belongs to."""
     activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+    worked_lead_id = activity.lead_id
     changes = {}
     for field in ACTIVITY_FIELDS:
         if field in data and getattr(activity, field) != data[field]:
@@ -168,12 +171,16 @@ def update_activity(activity: Activity, *, by, data: dict[str, Any]) -> Activity
     if changes:
         activity.full_clean()
         activity.save(update_fields=[*changes, "updated_at"])
+    if activity.lead_id != worked_lead_id:
+        add_work(activity.owner_id, worked_lead_id, activity.created_at, activities=-1)
+        add_work(activity.owner_id, activity.lead_id, activity.created_at, activities=1)
     return activity
 
 
 @transaction.atomic
 def delete_activity(activity: Activity, *, by) -> None:
-    """Delete an activity from the timeline."""
+    """Delete an activity from the timeline (the lead counts as worked that day only if other work remains)."""
+    forget_work(pk=activity.pk)
     Activity.objects.filter(pk=activity.pk).delete()
 
 

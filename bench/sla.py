@@ -1,10 +1,11 @@
 """The `sla` figure: the speed-to-lead report (dashboards.selectors.sla), its page and its API, next to hand SQL.
 
 Setup: every owned lead of the dataset gets a first-touch clock (`INSERT … SELECT`, a function of the row number):
-assigned when created, due two hours later, 80% touched after `id % 300` minutes. Measured as the first manager
-(10 reps) and the admin, median of REPEAT: `get_sla_report` over the default 8 weeks and over 53 weeks, the page
-`/dashboard/sla/` and `GET /api/v1/reports/sla/` (8 weeks). Baseline: ONE hand-written statement (GROUPING SETS)
-computing the same numbers for the same viewer and weeks; the figure checks both agree. The clocks and the policy
+assigned when created, due two hours later, 80% touched after `id % 300` minutes. After VACUUM ANALYZE (the steady
+state autovacuum keeps), measured as the first manager (10 reps) and the admin, median of REPEAT: `get_sla_report`
+over the default 8 weeks and over 53 weeks, the page `/dashboard/sla/` and `GET /api/v1/reports/sla/` (8 weeks).
+Baseline: ONE hand-written statement (GROUPING SETS, `percentile_cont` medians) computing the same numbers for the
+same viewer and weeks; the figure checks both agree. The clocks and the policy
 are deleted afterwards.
 """
 
@@ -100,7 +101,8 @@ def run(ctx) -> dict:
         with connection.cursor() as cursor:
             cursor.execute(SETUP_SQL, {"policy": policy.pk})
             clocks = cursor.rowcount
-            cursor.execute("ANALYZE assignment_leadsla")
+            # The steady state autovacuum keeps: the report reads the clocks from its covering index alone.
+            cursor.execute("VACUUM ANALYZE assignment_leadsla")
         return _measure(ctx, row, clocks)
     finally:
         LeadSla.objects.filter(policy=policy).delete()
@@ -120,24 +122,25 @@ def _measure(ctx, row, clocks: int) -> dict:
             checks[f"{who}, {weeks} weeks"] = _check(get_sla_report(user, filters, now=now), _hand(user, filters, now))
             rows.append(row(f"selector, {who}, {weeks} weeks, median", value, "ms",
                             baseline=baseline, baseline_label="hand SQL (GROUPING SETS)"))  # fmt: skip
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(manager)
-    api = Client(HTTP_AUTHORIZATION=f"Token {ctx.tokens[manager.username]}", HTTP_HOST="127.0.0.1")
     filters = _filters(DEFAULT_WEEKS)
-    baseline = _median(lambda: _hand(manager, filters, now), repeat)
+    for who, user in (("manager", manager), ("admin", admin)):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        api = Client(HTTP_AUTHORIZATION=f"Token {ctx.tokens[user.username]}", HTTP_HOST="127.0.0.1")
+        baseline = _median(lambda u=user: _hand(u, filters, now), repeat)
 
-    def page() -> None:
-        if (response := client.get("/dashboard/sla/")).status_code != 200:
-            raise RuntimeError(f"/dashboard/sla/ answered {response.status_code}")
+        def page(client=client) -> None:
+            if (response := client.get("/dashboard/sla/")).status_code != 200:
+                raise RuntimeError(f"/dashboard/sla/ answered {response.status_code}")
 
-    def endpoint() -> None:
-        if (response := api.get("/api/v1/reports/sla/")).status_code != 200:
-            raise RuntimeError(f"/api/v1/reports/sla/ answered {response.status_code}")
+        def endpoint(api=api) -> None:
+            if (response := api.get("/api/v1/reports/sla/")).status_code != 200:
+                raise RuntimeError(f"/api/v1/reports/sla/ answered {response.status_code}")
 
-    rows.append(row("page /dashboard/sla/, manager, 8 weeks, median", _median(page, repeat), "ms",
-                    baseline=baseline, baseline_label="hand SQL (GROUPING SETS)"))  # fmt: skip
-    rows.append(row("API /api/v1/reports/sla/, manager, 8 weeks, median", _median(endpoint, repeat), "ms",
-                    baseline=baseline, baseline_label="hand SQL (GROUPING SETS)"))  # fmt: skip
+        rows.append(row(f"page /dashboard/sla/, {who}, 8 weeks, median", _median(page, repeat), "ms",
+                        baseline=baseline, baseline_label="hand SQL (GROUPING SETS)"))  # fmt: skip
+        rows.append(row(f"API /api/v1/reports/sla/, {who}, 8 weeks, median", _median(endpoint, repeat), "ms",
+                        baseline=baseline, baseline_label="hand SQL (GROUPING SETS)"))  # fmt: skip
     rows.append(row("rep rows differing from the hand SQL (must be 0)", float(sum(checks.values())), "rows"))
     start, end = filters.bounds()
     with connection.cursor() as cursor:

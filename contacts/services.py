@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 
 from accounts.models import Account
 from activities.services import record_field_changes
+from activities.work import forget_work
 from contacts.events import ContactEvent
 from contacts.models import AccountContactRelation, Contact
 from core.events import publish
@@ -121,6 +122,7 @@ def delete_contact(contact: Contact, *, by) -> None:
         Conflict: a converted lead or an opportunity still refers to the contact.
     """
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    forget_work(contact=contact)  # their timeline goes with it (rolled back on a refusal)
     try:
         with transaction.atomic():
             contact.delete()

@@ -11,6 +11,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from activities.services import record_event
+from activities.work import forget_work
 from contacts.models import Contact
 from contacts.selectors import account_contacts_filter
 from core.events import publish
@@ -263,6 +264,7 @@ def delete_opportunity(opportunity: Opportunity, *, by) -> None:
         Conflict: a converted lead refers to the opportunity.
     """
     opportunity = Opportunity.objects.select_for_update(of=("self",)).get(pk=opportunity.pk)
+    forget_work(opportunity=opportunity)  # their timeline goes with it (rolled back on a refusal)
     try:
         with transaction.atomic():
             opportunity.delete()

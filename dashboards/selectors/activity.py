@@ -8,14 +8,16 @@ Definitions (the page, the exports, the API and the weekly digest agree on them)
 - **Calls** (by outcome), **emails**, **meetings**: activities of that kind the rep owns, logged (`created_at`) in
   the range; a call without an outcome counts under `calls_other`.
 - **Tasks done**: task activities the rep owns completed (`completed_at`) in the range.
-- **Leads worked**: distinct leads the rep logged an activity on or changed the status of in the period.
+- **Leads worked**: distinct leads the rep logged an activity on or changed the status of in the period (the status
+  a lead is created or imported with is not work: an import would otherwise top the board). Counted from the
+  rollup `activities.work` keeps beside every activity and status change.
 - **Leads converted**: leads the rep owns converted (`converted_at`) in the range.
 - **Score** (the leaderboard's default order): ``10 x converted + 3 x meetings + 2 x connected calls + 1 x every
   other call, email, task done and lead worked``; ties by name. Any column may be the order instead.
 
-Four queries whatever the data size, each reading one range of an index per rep: activities logged, tasks
-completed, the distinct leads of activities united with status changes, converted leads; they are rolled up per
-rep and per period in Python.
+A handful of queries whatever the data size, each reading one range of an index per rep: activities logged, tasks
+completed, leads worked (the rollup's rows; the range's cut weeks deduplicated from its day rows), converted
+leads; they are combined per rep and per period in Python.
 """
 
 from __future__ import annotations
@@ -24,13 +26,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate, TruncWeek
 
-from activities.models import Activity
+from activities.models import Activity, WorkedLeadDay, WorkedLeadWeek
 from dashboards.filters import FunnelFilters, selectable_owners
-from leads.models import Lead, LeadStatusChange
+from leads.models import Lead
 from users.models import User
 
 PERIODS = ("day", "week")
@@ -47,8 +48,6 @@ COUNTERS = [
 ]
 COUNTER_KEYS = [key for key, _label in COUNTERS]
 SORT_KEYS = ("score", "name", *COUNTER_KEYS)
-# work_mem of the leads-worked count (PostgreSQL), for this one statement only.
-REPORT_WORK_MEM = "32MB"
 SCORE_WEIGHTS = {"converted": 10, "meetings": 3, "calls_connected": 2}
 
 
@@ -139,33 +138,27 @@ def count_activity(rep_ids: list[int], filters: FunnelFilters, period: str = "we
 
 
 def _count_leads_worked(rep_ids: list[int], filters: FunnelFilters, period: str) -> list[tuple[tuple[int, date], int]]:
-    """Distinct leads per rep and period with an activity logged or a status changed by the rep in the range."""
-    # A lead is worked once per rep and period, whether by an activity, a status change or both: UNION dedupes.
-    touched = (
-        Activity.objects.filter(
-            owner_id__in=rep_ids, lead__isnull=False, created_at__gte=filters.start, created_at__lt=filters.end
-        )
-        .annotate(period=_bucket("created_at", period), rep=F("owner_id"))
-        .values_list("rep", "period", "lead_id")
-        .order_by()
-    )
-    changed = (
-        LeadStatusChange.objects.filter(
-            changed_by_id__in=rep_ids, changed_at__gte=filters.start, changed_at__lt=filters.end
-        )
-        .annotate(period=_bucket("changed_at", period), rep=F("changed_by_id"))
-        .values_list("rep", "period", "lead_id")
-        .order_by()
-    )
-    # Counted in the database: an admin's month is over a hundred thousand (rep, period, lead) triples.
-    sql, params = touched.union(changed).query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Room to deduplicate them in memory: PostgreSQL's default 4 MB spills a month of a large team to disk.
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
-        # The inner SQL is the ORM's own compiled query; every value travels in `params`.
-        cursor.execute(f"SELECT rep, period, COUNT(*) FROM ({sql}) AS worked GROUP BY rep, period", params)  # noqa: S608  # nosec B608
-        return [((rep, _as_day(day)), n) for rep, day, n in cursor.fetchall()]
+    """Distinct leads per rep and period the rep worked in the range (`activities.work`'s rollup, counted).
+
+    By day: the day rows. By week: the week rows for the weeks wholly inside the range, and for a week the range
+    cuts (its first and last) the distinct leads of its day rows inside the range.
+    """
+    first, last = filters.created_after, filters.created_before
+    days = WorkedLeadDay.objects.filter(rep_id__in=rep_ids, day__gte=first, day__lte=last).order_by()
+    if period == "day":
+        rows = days.values_list("rep_id", "day").annotate(n=Count("*"))
+        return [((rep, _as_day(day)), n) for rep, day, n in rows]
+    whole_from = first + timedelta(days=-first.weekday() % 7)  # the first Monday in the range
+    whole_to = last - timedelta(days=(last.weekday() + 1) % 7)  # the last Sunday in the range
+    out = []
+    if whole_from < whole_to:
+        weeks = WorkedLeadWeek.objects.filter(rep_id__in=rep_ids, week__gte=whole_from, week__lt=whole_to)
+        out += weeks.order_by().values_list("rep_id", "week").annotate(n=Count("*"))
+        cut = days.filter(Q(day__lt=whole_from) | Q(day__gt=whole_to))
+    else:
+        cut = days
+    out += cut.annotate(week=TruncWeek("day")).values_list("rep_id", "week").annotate(n=Count("lead_id", distinct=True))
+    return [((rep, _as_day(week)), n) for rep, week, n in out]
 
 
 def _periods(filters: FunnelFilters, period: str) -> list[date]:

@@ -9,7 +9,6 @@ on breach stays on the rep who missed the target.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -99,67 +98,98 @@ def _counts(now: datetime) -> dict[str, Any]:
     }
 
 
-def _grouped(clocks, key: str, now: datetime) -> list[dict[str, Any]]:
-    """One table by `key` through the ORM, the median sorted in Python (SQLite: the embedded installation)."""
-    rows = list(clocks.order_by().values(key).annotate(**_counts(now)).order_by(key))
-    minutes: dict[Any, list[int]] = {}
-    for group, value in clocks.filter(touch_minutes__isnull=False).order_by().values_list(key, "touch_minutes"):
-        minutes.setdefault(group, []).append(value)
-    for row in rows:
-        values = minutes.get(row[key])
-        row["median"] = statistics.median(values) if values else None
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """The median of a multiset given as {value: how many times} (the mean of the two middle values for an even
+    size, as `statistics.median` and PostgreSQL's `percentile_cont(0.5)`); None when empty."""
+    size = sum(counts.values())
+    if not size:
+        return None
+    middle = ((size - 1) // 2, size // 2)  # the positions of the middle value(s), from 0
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < 2 and middle[len(found)] < seen:
+            found.append(value)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def _tables(rows) -> tuple[list[dict], list[dict], dict[date, dict]]:
+    """Fold (set, owner, source, week, minutes, leads, decided, within, touched) rows into the three tables.
+
+    A row of the rep or source set counts the clocks of one group with one time to first touch (None: untouched);
+    the group's figures are their sums and its median comes from those counts.
+    """
+    groups: dict[tuple[str, Any], dict[str, Any]] = {}
+    weeks: dict[date, dict] = {}
+    for grouping, owner_id, source, week, minutes, *figures in rows:
+        figures = dict(zip(("leads", "decided", "within", "touched"), figures, strict=True))
+        if grouping == "week":
+            weeks[week.date() if isinstance(week, datetime) else week] = figures
+            continue
+        key = (grouping, owner_id if grouping == "rep" else source)
+        group = groups.setdefault(key, {"leads": 0, "decided": 0, "within": 0, "touched": 0, "minutes": {}})
+        for name, value in figures.items():
+            group[name] += value
+        if minutes is not None:
+            group["minutes"][minutes] = group["minutes"].get(minutes, 0) + figures["leads"]
+    by_rep, by_source = [], []
+    for (grouping, value), group in groups.items():
+        row = {name: group[name] for name in ("leads", "decided", "within", "touched")}
+        row["median"] = median_of_counts(group["minutes"])
+        if grouping == "rep":
+            by_rep.append({"owner_id": value, **row})
+        else:
+            by_source.append({"source": value, **row})
+    by_rep.sort(key=lambda row: row["owner_id"] or 0)
+    by_source.sort(key=lambda row: row["source"])
+    return by_rep, by_source, weeks
+
+
+def _counts_by(clocks, keys: list[str], now: datetime):
+    return clocks.order_by().values_list(*keys).annotate(**_counts(now)).order_by()
+
+
+def _rows_orm(clocks, now: datetime) -> list[tuple]:
+    """The rows `_tables` folds, by three ORM queries (SQLite: the embedded installation)."""
+    rows = [("rep", owner, None, None, minutes, *n) for owner, minutes, *n in _counts_by(
+        clocks, ["owner_id", "touch_minutes"], now)]  # fmt: skip
+    rows += [("source", None, source, None, minutes, *n) for source, minutes, *n in _counts_by(
+        clocks, ["source", "touch_minutes"], now)]  # fmt: skip
+    weekly = clocks.annotate(week=TruncWeek("assigned_at", tzinfo=UTC))
+    rows += [("week", None, None, week, None, *n) for week, *n in _counts_by(weekly, ["week"], now)]
     return rows
 
 
-# PostgreSQL reads the clocks once for the three tables: GROUPING SETS over the scoped ORM query, with the exact
-# median (percentile_cont). `GROUPING(owner_id, source)` tells the sets apart: 1 = by rep, 2 = by source, 3 = by week.
+# PostgreSQL reads the clocks once for the three tables: GROUPING SETS over the scoped ORM query, counting the
+# clocks per time to first touch for the medians (a hash per set, no sort). `GROUPING(owner_id, source, week)`
+# tells the sets apart: 3 = by rep (and minutes), 5 = by source (and minutes), 6 = by week.
 GROUPING_SETS_SQL = """
-SELECT GROUPING(owner_id, source), owner_id, source, week, count(*),
+SELECT GROUPING(owner_id, source, week), owner_id, source, week, touch_minutes, count(*),
        count(*) FILTER (WHERE first_touch_at IS NOT NULL OR due_at <= %s),
        count(*) FILTER (WHERE first_touch_at <= due_at),
-       count(*) FILTER (WHERE first_touch_at IS NOT NULL),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY touch_minutes)
+       count(*) FILTER (WHERE first_touch_at IS NOT NULL)
 FROM (SELECT c.*, date_trunc('week', c.assigned_at AT TIME ZONE 'UTC') AS week FROM ({clocks}) AS c) AS c
-GROUP BY GROUPING SETS ((owner_id), (source), (week))
+GROUP BY GROUPING SETS ((owner_id, touch_minutes), (source, touch_minutes), (week))
 """
-FIGURE_KEYS = ("leads", "decided", "within", "touched", "median")
+SETS = {3: "rep", 5: "source", 6: "week"}
 
 
-def _grouping_sets(clocks, now: datetime) -> tuple[list[dict], list[dict], dict[date, dict]]:
+def _rows_grouping_sets(clocks, now: datetime) -> list[tuple]:
     columns = ("owner_id", "source", "assigned_at", "due_at", "first_touch_at", "touch_minutes")
     sql, params = clocks.order_by().values(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(GROUPING_SETS_SQL.format(clocks=sql), (now, *params))
-        rows = cursor.fetchall()
-    by_rep, by_source, weeks = [], [], {}
-    for grouping, owner_id, source, week, *figures in rows:
-        figures = dict(zip(FIGURE_KEYS, figures, strict=True))
-        if grouping == 1:
-            by_rep.append({"owner_id": owner_id, **figures})
-        elif grouping == 2:
-            by_source.append({"source": source, **figures})
-        else:
-            weeks[week.date()] = figures
-    by_rep.sort(key=lambda row: row["owner_id"] or 0)
-    by_source.sort(key=lambda row: row["source"])
-    return by_rep, by_source, weeks
+        return [(SETS[grouping], *rest) for grouping, *rest in cursor.fetchall()]
 
 
 def get_sla_report(user, filters: SlaFilters, *, now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
     """The report's three tables for `user` under `filters` (see the module docstring)."""
     now = now or timezone.now()
     clocks = _clocks(user, filters)
-    if connection.vendor == "postgresql":
-        by_rep, by_source, weeks = _grouping_sets(clocks, now)
-    else:
-        by_rep, by_source = _grouped(clocks, "owner_id", now), _grouped(clocks, "source", now)
-        weeks = {
-            row["week"].date() if isinstance(row["week"], datetime) else row["week"]: row
-            for row in clocks.annotate(week=TruncWeek("assigned_at", tzinfo=UTC))
-            .order_by()
-            .values("week")
-            .annotate(**_counts(now))
-        }
+    rows = _rows_grouping_sets(clocks, now) if connection.vendor == "postgresql" else _rows_orm(clocks, now)
+    by_rep, by_source, weeks = _tables(rows)
     for row in (*by_rep, *by_source):
         row["share"] = row["within"] / row["decided"] if row["decided"] else None
     users = User.objects.filter(pk__in=[row["owner_id"] for row in by_rep]).values_list("pk", "name", "username")

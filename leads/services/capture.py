@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.services import record_field_changes
+from activities.work import add_work
 from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
 from core.services import apply_changes, save_validated
@@ -214,6 +215,7 @@ def change_lead_status(lead: Lead, *, to: str, by: User | None, reason: str = ""
     LeadStatusChange.objects.create(
         lead=lead, from_status=previous, to_status=to, changed_by=by, changed_at=now, reason=reason[:255]
     )
+    add_work(getattr(by, "pk", None), lead.pk, now, status_changes=1)
     lead.status = to
     update_fields = ["status"]
     if to == Lead.Status.QUALIFIED and lead.qualified_at is None:
@@ -254,6 +256,7 @@ def mark_lead_converted(lead: Lead, *, by: User, account, contact, opportunity) 
     LeadStatusChange.objects.create(
         lead=lead, from_status=lead.status, to_status=Lead.Status.CONVERTED, changed_by=by, changed_at=now
     )
+    add_work(getattr(by, "pk", None), lead.pk, now, status_changes=1)
     lead.status = Lead.Status.CONVERTED
     lead.converted_at = now
     lead.qualified_at = lead.qualified_at or now

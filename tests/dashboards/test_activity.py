@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from activities.models import Activity
 from dashboards.filters import FunnelFilters
+from dashboards.rollups import rebuild_rollups
 from dashboards.selectors.activity import COUNTER_KEYS, get_activity_report
 from leads.models import Lead, LeadStatusChange
 from tests.factories import AccountFactory, ActivityFactory, LeadFactory, TeamFactory, UserFactory
@@ -33,7 +34,7 @@ def _week() -> FunnelFilters:
 @pytest.fixture
 def worked(rep, other_rep, team, west):
     """rep1 (East): 3 calls, an email, a meeting, a task done on 3 leads, one converted; rep2 (West): 1 call, 3 emails."""
-    a, b, c = (LeadFactory(owner=rep) for _ in range(3))
+    a, b, c, d0 = (LeadFactory(owner=rep) for _ in range(4))
     for outcome, lead in (("connected", a), ("connected", b), ("voicemail", a)):
         ActivityFactory(owner=rep, lead=lead, kind="call", call_outcome=outcome)
     ActivityFactory(owner=rep, lead=a, kind="email")
@@ -41,7 +42,11 @@ def worked(rep, other_rep, team, west):
     ActivityFactory(owner=rep, lead=a, kind="task", completed_at=timezone.now())
     ActivityFactory(owner=rep, lead=a, kind="task")  # open: not done
     ActivityFactory(owner=rep, lead=a, kind="note")  # a note works the lead but is no call, email or meeting
-    LeadStatusChange.objects.create(lead=c, to_status="working", changed_by=rep, changed_at=timezone.now())
+    LeadStatusChange.objects.create(
+        lead=c, from_status="new", to_status="working", changed_by=rep, changed_at=timezone.now()
+    )
+    # The status a lead is created with is not work: creating d0 does not count it as worked for rep.
+    LeadStatusChange.objects.create(lead=d0, to_status="new", changed_by=rep, changed_at=timezone.now())
     account = AccountFactory(owner=rep)
     Lead.objects.filter(pk=c.pk).update(status="converted", converted_at=timezone.now(), converted_account=account)
     d = LeadFactory(owner=other_rep, company='=HYPERLINK("http://evil")')
@@ -50,13 +55,14 @@ def worked(rep, other_rep, team, west):
         ActivityFactory(owner=other_rep, lead=d, kind="email")
     old = ActivityFactory(owner=other_rep, lead=d, kind="email")
     Activity.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=60))  # out of range
+    rebuild_rollups()  # written around the services above, as the demo seeding does
     return a, b, c, d
 
 
 def _recount(user) -> dict[str, int]:
     acts = list(Activity.objects.filter(owner=user, created_at__gte=timezone.now() - timedelta(days=13)))
     worked = {x.lead_id for x in acts if x.lead_id} | set(
-        LeadStatusChange.objects.filter(changed_by=user).values_list("lead_id", flat=True)
+        LeadStatusChange.objects.work().filter(changed_by=user).values_list("lead_id", flat=True)
     )
     counts = {
         "calls": sum(x.kind == "call" for x in acts),
