@@ -9,7 +9,7 @@ PORT ?= 8000
 FUNNEL_SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test lint format check audit bench screenshots clean
+.PHONY: help run dev test lint format check audit bench screenshots clean backup restore
 
 help: ## Show this help
 	@echo "Funnel CRM"
@@ -37,10 +37,17 @@ run: $(VENV)/.installed-runtime ## Install, migrate, load demo data, start web +
 	@echo "  Demo logins (password funnel-demo): manager, rep1 … rep8, admin"
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) FUNNEL_SITE_URL=$(FUNNEL_SITE_URL) DJANGO_RUNSERVER_HIDE_WARNING=true \
-	$(BIN)/honcho start -f Procfile
+	$(PY) scripts/run_locked.py $(BIN)/honcho start -f Procfile
 
 dev: export DJANGO_DEBUG := 1
 dev: run ## Like run, with DEBUG on: Django's debug pages, static files re-read on every request
+
+# `make run` holds var/run.lock (scripts/run_locked.py) while it runs: restore refuses then, backup is safe meanwhile.
+backup: $(VENV)/.installed-runtime ## Back up the database and var/ files into var/backups/funnel-<time>.tar.gz (or BACKUP=path)
+	$(PY) manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: $(VENV)/.installed-runtime ## Restore BACKUP=path into var/ and migrate (stop make run first)
+	$(PY) manage.py restore "$(BACKUP)"
 
 test: $(VENV)/.installed-dev ## Run the whole test suite (SQLite, or DATABASE_URL/REDIS_URL when set)
 	$(BIN)/pytest $(PYTEST_ARGS)
