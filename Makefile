@@ -70,7 +70,7 @@ check: lint ## Lint, missing migrations, production deploy check
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-APPS := crm core users activities accounts contacts opportunities campaigns leads search workspace scoring assignment nurture imports conversion integrations dashboards demo
+APPS := crm core users activities accounts contacts opportunities campaigns leads search workspace scoring assignment nurture imports conversion privacy integrations dashboards demo
 
 audit: $(VENV)/.installed-dev ## bandit (medium severity and up) on the apps, then pip-audit of requirements.txt
 	@# bandit warns about every reviewed `# nosec` on a line with several string parts; only findings matter.

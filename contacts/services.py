@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from accounts.models import Account
 from activities.services import record_field_changes
@@ -16,6 +17,7 @@ from contacts.models import AccountContactRelation, Contact
 from core.events import publish
 from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, fill_empty_fields, save_prechecked, save_validated
+from core.suppression import check_not_suppressed
 from core.text import normalize_email
 
 # Changes written to the contact's timeline with who, from what and to what.
@@ -58,6 +60,7 @@ def create_contact(*, by, owner=None, **fields: Any) -> Contact:
         raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
     contact = Contact(owner=owner or by, **{k: v for k, v in fields.items() if k in WRITABLE_FIELDS})
     contact.email = normalize_email(contact.email)
+    check_not_suppressed(contact.email, what="contact")
     _check_person_account(contact)
     save_validated(contact)
     if contact.account_id:
@@ -101,6 +104,8 @@ def update_contact(contact: Contact, *, by, data: dict[str, Any]) -> Contact:
             raise PermissionDenied("Only managers and admins may set the owner.", field="owner")
         fields.append("owner")
     changes = apply_changes(contact, data, fields=fields)
+    if "email" in changes:
+        check_not_suppressed(contact.email, what="contact")
     if "account" in changes:
         _check_person_account(contact)
     if changes:
@@ -128,3 +133,41 @@ def delete_contact(contact: Contact, *, by) -> None:
             contact.delete()
     except ProtectedError as exc:
         raise Conflict("This contact is still referenced by a converted lead; it cannot be deleted.") from exc
+
+
+ERASED_FIRST_NAME, ERASED_LAST_NAME = "Erased", "person"
+# What names, describes or reaches the person; the account, owner, source and deals stay (they are the company's).
+ERASED_BLANK_FIELDS = [
+    "email",
+    "phone",
+    "title",
+    "department",
+    "mailing_street",
+    "mailing_city",
+    "mailing_state",
+    "mailing_postal_code",
+    "mailing_country",
+    "description",
+    "external_id",
+]
+
+
+@transaction.atomic
+def erase_person_contacts(email: str, *, by) -> int:
+    """Anonymise the contacts with `email` (a privacy request): "Erased person", nothing that reaches them.
+
+    Contacts are kept, not deleted, so the accounts, opportunities and contact roles they belong to stay true.
+    Returns how many were anonymised.
+    """
+    ids = list(
+        Contact.objects.select_for_update().filter(email__iexact=normalize_email(email)).values_list("pk", flat=True)
+    )
+    if ids:
+        Contact.objects.filter(pk__in=ids).update(
+            first_name=ERASED_FIRST_NAME,
+            last_name=ERASED_LAST_NAME,
+            do_not_contact=True,
+            updated_at=timezone.now(),
+            **dict.fromkeys(ERASED_BLANK_FIELDS, ""),
+        )
+    return len(ids)

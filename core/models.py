@@ -99,3 +99,19 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class Suppression(models.Model):
+    """A person who asked to be erased, kept as a peppered hash of their address so the list names no one.
+
+    Capture, import, the APIs and email refuse an address whose hash is here (`core.suppression`).
+    """
+
+    digest = models.CharField(max_length=64, unique=True, help_text="sha256 of pepper + normalised email.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"suppression {self.digest[:12]}…"

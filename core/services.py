@@ -106,3 +106,15 @@ def purge_idempotency_keys() -> int:
 
     deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).delete()
     return deleted
+
+
+RETENTION_BATCH = 1000
+
+
+def delete_in_batches(queryset: models.QuerySet, *, batch_size: int = RETENTION_BATCH) -> int:
+    """Delete the rows of `queryset` a batch per transaction (short locks, bounded memory); return how many."""
+    deleted = 0
+    while ids := list(queryset.order_by("pk").values_list("pk", flat=True)[:batch_size]):
+        with transaction.atomic():
+            deleted += queryset.model.objects.filter(pk__in=ids).delete()[0]
+    return deleted

@@ -26,6 +26,7 @@ from nurture.api.record_email import ContactEmailView, EmailTemplateViewSet, Lea
 from nurture.api.views import EnrollmentViewSet, LeadEnrollView, SequenceViewSet
 from opportunities.api.quotas import QuotaViewSet
 from opportunities.api.views import OpportunityViewSet, StageViewSet
+from privacy.api.views import PrivacyEraseView, PrivacyExportView
 from scoring.api.views import ConversionModelView, GradeRuleViewSet, LeadScoreViewSet, ScoringRuleViewSet
 from search.api.views import SearchView
 from users.api.views import ApiTokenViewSet, ObtainTokenView, TeamViewSet, UserViewSet
@@ -76,6 +77,8 @@ urlpatterns = [
     path("reports/forecast/", ForecastReportView.as_view(), name="reports-forecast"),
     path("search/", SearchView.as_view(), name="search"),
     path("scoring/model/", ConversionModelView.as_view(), name="scoring-model"),
+    path("privacy/export/", PrivacyExportView.as_view(), name="privacy-export"),
+    path("privacy/erase/", PrivacyEraseView.as_view(), name="privacy-erase"),
     # Before the router, so the lead detail route can't shadow it; nurture owns it (leads can't import nurture).
     path("leads/<int:pk>/enroll/", LeadEnrollView.as_view(), name="lead-enroll"),
     # Email from a record, and the replies the mail provider posts back (nurture owns outbound and inbound email).

@@ -138,6 +138,8 @@ app.conf.beat_schedule = {
     "resume-stale-imports": {"task": "imports.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
     "sweep-sf-bulk-jobs": {"task": "integrations.salesforce.bulk.tasks.sweep_bulk_jobs_bulk_task", "schedule": 300.0},
     "purge-import-files": {"task": "imports.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
+    # Nightly: events, tracking hits and security events past FUNNEL_RETENTION_*_DAYS (all kept when unset).
+    "apply-retention": {"task": "privacy.tasks.apply_retention_task", "schedule": crontab(hour=3, minute=40)},
     # The database says which task reminders are due; this only kicks the sender.
     "task-reminders": {"task": "activities.tasks.send_due_reminders_task", "schedule": 60.0},
     # The database says which first-touch targets were missed; this only kicks the breach handler.

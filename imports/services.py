@@ -69,7 +69,7 @@ from imports.reading import (
     detect_mapping,
     inspect_file,
 )
-from imports.validation import ChunkResult, RowValidator
+from imports.validation import ChunkResult, RowValidator, drop_suppressed_rows
 from imports.writing import copy_text, write_portable, write_postgres, writes_complete_leads
 from scoring.services import load_scoring, score_leads
 from scoring.sql import Scoring
@@ -312,6 +312,7 @@ def _import_chunk(
 
     Returns (created ids, updated ids); the leads the rules assigned are added to `into`.
     """
+    drop_suppressed_rows(job, result)
     if not result.rows:
         created_ids, updated_ids = [], []
     elif writes_complete_leads():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.suppression import ERASED_DETAIL, suppressed_among
 from core.text import normalize_email
 from imports.campaigns import CampaignColumn
 from imports.models import ImportJob, ImportRowError
@@ -24,6 +26,8 @@ from imports.reading import (
     neutralize_formula,
 )
 from leads.models import LeadSource
+
+logger = logging.getLogger("funnel.privacy")
 
 
 @dataclass
@@ -107,6 +111,23 @@ class RowValidator:
 
     def _header(self, name: str) -> str:
         return next((h for _, f, h in self.columns if f == name), name)
+
+
+def drop_suppressed_rows(job: ImportJob, result: ChunkResult) -> None:
+    """Fail the rows of `result` whose email belongs to an erased person (one query per chunk).
+
+    Their error names the column but keeps no value: the report must not hold the address either.
+    """
+    erased = suppressed_among([key for key in result.rows if not key.startswith("#")])
+    if not erased:
+        return
+    logger.warning("refused %d import rows of erased people (suppression list)", len(erased))
+    column = next((header for header, field in job.mapping.items() if field == "email"), "email")
+    for email in sorted(erased):
+        values = result.rows.pop(email)
+        result.failed += 1
+        result.errors.append(ImportRowError(job=job, row=values["_row"], column=column, message=ERASED_DETAIL))
+    result.copy_text = None  # prepared with the refused rows: written again from what is left
 
 
 def _to_employees(value: str) -> int:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "nurture",
     "imports",
     "conversion",
+    "privacy",
     "integrations.salesforce",
     "integrations.salesforce.bulk",
     "integrations.webhooks",
@@ -355,6 +356,11 @@ FUNNEL_RESCORE_CHUNK_SIZE = int(os.environ.get("FUNNEL_RESCORE_CHUNK_SIZE", 0))
 # Days an uploaded CSV is kept after its import ended (or after an upload left awaiting its mapping); the job, its
 # counters and its error report stay.
 FUNNEL_IMPORT_FILE_DAYS = int(os.environ.get("FUNNEL_IMPORT_FILE_DAYS", 30))
+# Privacy (docs/privacy.md): the suppression list's hash secret (empty: the secret key); retention days (0: for ever).
+FUNNEL_PRIVACY_PEPPER = os.environ.get("FUNNEL_PRIVACY_PEPPER", "")
+FUNNEL_RETENTION_ACTIVITY_DAYS = int(os.environ.get("FUNNEL_RETENTION_ACTIVITY_DAYS") or 0)
+FUNNEL_RETENTION_TRACKING_DAYS = int(os.environ.get("FUNNEL_RETENTION_TRACKING_DAYS") or 0)
+FUNNEL_RETENTION_AUDIT_DAYS = int(os.environ.get("FUNNEL_RETENTION_AUDIT_DAYS") or 0)
 # Due nurture steps one sender claims per transaction (see nurture/services/sending.py).
 FUNNEL_NURTURE_BATCH_SIZE = int(os.environ.get("FUNNEL_NURTURE_BATCH_SIZE", 100))
 # Email from a record (nurture.services.record_email): replies go to reply+<token>@FUNNEL_REPLY_DOMAIN, which the

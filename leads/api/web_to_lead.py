@@ -1,5 +1,7 @@
 """`POST /api/v1/web-to-lead/`: the public endpoint website forms post to."""
 
+import contextlib
+
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -9,6 +11,7 @@ from rest_framework.views import APIView
 
 from campaigns.models import Campaign
 from core.parsers import FormParser, JSONParser, MultiPartParser
+from core.suppression import PersonErased
 from core.viewsets import SafeQueryMixin
 from leads.models import Lead, WebForm
 from leads.services.campaigns import capture_web_form_submission_in_campaign
@@ -87,7 +90,10 @@ class WebToLeadView(SafeQueryMixin, APIView):
         if return_url and return_url not in form.return_urls:
             raise exceptions.ValidationError({"return_url": ["This return URL is not allowed for this form."]})
         if not data.pop(HONEYPOT_FIELD, ""):
-            capture_web_form_submission_in_campaign(form, data=data, campaign=data.pop("campaign", None))
+            # An erased person's post stores nothing (the refusal is logged); the visitor gets the usual answer,
+            # which tells no one who was erased.
+            with contextlib.suppress(PersonErased):
+                capture_web_form_submission_in_campaign(form, data=data, campaign=data.pop("campaign", None))
         if return_url:
             return HttpResponseRedirect(return_url, status=status.HTTP_303_SEE_OTHER)
         return Response({"status": "received"}, status=status.HTTP_201_CREATED)

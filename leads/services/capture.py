@@ -16,6 +16,7 @@ from activities.work import add_work
 from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
 from core.services import apply_changes, save_validated
+from core.suppression import check_not_suppressed
 from core.text import normalize_email
 from leads.events import LeadEvent
 from leads.exceptions import LeadAlreadyConverted, LeadConverted, QualificationIncomplete
@@ -79,6 +80,7 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
         raise ValidationError({"status": ["A lead becomes converted only through conversion."]})
     lead = Lead(owner=owner, status=status, **{k: v for k, v in fields.items() if k in WRITABLE_FIELDS})
     lead.email = normalize_email(lead.email)
+    check_not_suppressed(lead.email, what="lead")
     if lead.status == Lead.Status.QUALIFIED:
         _check_qualification_complete(lead)
         lead.qualified_at = timezone.now()
@@ -121,6 +123,7 @@ def _update_details(lead: Lead, *, by: User | None, data: dict[str, Any]) -> Lea
         fields.append("owner")
     changes = apply_changes(lead, data, fields=fields)
     if "email" in changes:
+        check_not_suppressed(lead.email, what="lead")
         _check_email_free(lead)
     if not changes:
         return lead

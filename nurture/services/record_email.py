@@ -34,6 +34,7 @@ from activities.models import Activity
 from activities.services import log_activity
 from contacts.models import Contact
 from core.events import publish
+from core.suppression import is_suppressed
 from leads.models import Lead
 from nurture.events import NurtureEvent
 from nurture.exceptions import RecipientNotEmailable
@@ -126,6 +127,8 @@ def refusal_reason(record: Record) -> str:
     if isinstance(record, Lead) and record.status == Lead.Status.CONVERTED:
         return "the lead was converted; write to its contact instead"
     blocked = unreachable(record)
+    if not blocked and is_suppressed(record.email):
+        return "this person asked to be erased"
     return REFUSALS[blocked].format(kind=record_kind(record)) if blocked else ""
 
 

@@ -41,6 +41,7 @@ from activities.models import Event
 from activities.services import record_events
 from campaigns.models import Campaign, CampaignMember
 from campaigns.services import tag_leads_with_campaign
+from core.suppression import suppressed_among
 from leads.models import Lead
 from nurture.models import Delivery, Enrollment, Sequence, Step
 from nurture.rendering import address, merge_values, render_step
@@ -254,10 +255,17 @@ def deliver(claimed_list: list[Claimed]) -> int:
     if not claimed_list:
         return 0
     sent: list[tuple[Claimed, str]] = []
+    erased = suppressed_among([claimed.lead.email for claimed in claimed_list])
     mail = get_connection()
     try:
         mail.open()
         for claimed in claimed_list:
+            if claimed.lead.email in erased:
+                logger.warning("nurture delivery %s refused: the recipient was erased", claimed.delivery_id)
+                Delivery.objects.filter(pk=claimed.delivery_id).update(
+                    status=Delivery.Status.FAILED, error="The recipient asked to be erased."
+                )
+                continue
             message = build_message(claimed, connection=mail)
             try:
                 mail.send_messages([message])
