@@ -63,7 +63,9 @@ def exception_handler(exc, context):
 
 def _record_permission_denied(context, exc) -> None:
     request = context.get("request")
-    user = getattr(request, "user", None)
+    # A refusal at authentication (a read-only API token writing) leaves the request anonymous: the error names
+    # the token's user.
+    user = getattr(exc, "user", None) or getattr(request, "user", None)
     publish(
         CoreEvent.PERMISSION_DENIED,
         by=user if getattr(user, "is_authenticated", False) else None,

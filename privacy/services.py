@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.erasure import erase_person_accounts
 from activities.erasure import erase_person_timeline
 from contacts.services import erase_person_contacts
+from core.events import publish
 from core.exceptions import PermissionDenied
 from core.suppression import suppress_email
 from core.text import normalize_email
@@ -16,6 +17,7 @@ from imports.erasure import purge_person_from_imports
 from leads.services.erasure import erase_person_leads
 from nurture.erasure import erase_person_email
 from opportunities.erasure import erase_name_from_opportunities
+from privacy.events import PrivacyEvent
 from privacy.models import Erasure
 from privacy.selectors import get_person_records
 
@@ -54,6 +56,8 @@ def erase_person(email: str, *, by) -> Erasure:
     counts["person_accounts_anonymised"] = erase_person_accounts(person.account_ids)
     counts["opportunities_renamed"] = erase_name_from_opportunities(person.opportunity_ids, names=person.names)
     suppress_email(email)
+    # Apps above (the webhook outbox) forget what they hold about these records, in this transaction.
+    publish(PrivacyEvent.PERSON_ERASED, by=by, data={"lead_ids": lead_ids, "contact_ids": contact_ids})
     erasure = Erasure.objects.create(erased_by=by, counts=counts, found=any(counts.values()))
     logger.info("erasure %s by user %s: %s", erasure.pk, by.pk, counts)
     return erasure

@@ -116,9 +116,10 @@ class TeamAdmin(ServiceModelAdmin, FastModelAdmin):
     list_select_related = ["manager"]
 
 
-def create_api_token_from_admin(*, by: User, user: User, name: str, request=None) -> ApiToken:
-    """Create a token through `create_api_token`; the raw key rides on the token as `raw_key`, for one message."""
-    token, raw = create_api_token(user=user, name=name, request=request)
+def create_api_token_from_admin(*, by: User, user: User, name: str, request=None, **options) -> ApiToken:
+    """Create a token through `create_api_token` (`options`: scope, expires_at, rate_limit); the raw key rides on the
+    token as `raw_key`, for one message."""
+    token, raw = create_api_token(user=user, name=name, request=request, **options)
     token.raw_key = raw
     return token
 
@@ -134,8 +135,8 @@ class ApiTokenAdmin(ServiceModelAdmin, FastModelAdmin):
     is revoked (the "Revoke" action), never edited or deleted, so its row stays as the audit trail."""
 
     services = AdminServices(create=create_api_token_from_admin, update=refuse_token_edit, delete=revoke_api_token)
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["name", "user", "prefix", "scope", "expires_at", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope", "revoked_at"]
     search_fields = ["name", "user__username", "prefix"]
     raw_id_fields = ["user"]
     list_select_related = ["user"]
@@ -144,13 +145,13 @@ class ApiTokenAdmin(ServiceModelAdmin, FastModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["user", "name"]
-        return ["user", "name", *self.readonly_fields]
+            return ["user", "name", *CREATION_OPTIONS]
+        return ["user", "name", *CREATION_OPTIONS, *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["user", "name", *self.readonly_fields]
+        return ["user", "name", *CREATION_OPTIONS, *self.readonly_fields]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -188,3 +189,7 @@ class SecurityEventAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     search_fields = ["username", "ip_address", "detail"]
     date_hierarchy = "created_at"
     readonly_fields = ["kind", "user", "username", "ip_address", "path", "detail", "created_at"]
+# Chosen when a token is created, fixed after.
+CREATION_OPTIONS = ["scope", "expires_at", "rate_limit"]
+
+

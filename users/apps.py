@@ -7,4 +7,7 @@ class UsersConfig(AppConfig):
     verbose_name = "Users and teams"
 
     def ready(self) -> None:
-        from users import audit  # noqa: F401 - connects the sign-in audit receivers
+        from users import (
+            audit,  # noqa: F401 - connects the sign-in audit receivers
+            throttling,  # noqa: F401 - registers the check of FUNNEL_TOKEN_RATE
+        )

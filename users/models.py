@@ -9,8 +9,10 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 # A rep's skills (languages, products, industries) that routing rules match.
 MAX_SKILLS = 50
@@ -180,16 +182,39 @@ class ApiTokenQuerySet(models.QuerySet):
         return self if user.is_admin else self.filter(user=user)
 
     def active(self) -> ApiTokenQuerySet:
+        """Not revoked, of an active user (expired ones are told apart at sign-in, to say so)."""
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
 
 class ApiToken(models.Model):
-    """A revocable API token; only its SHA-256 digest is stored, one per integration."""
+    """A revocable API token; only its SHA-256 digest is stored, one per integration.
+
+    Its `scope` bounds what it may do whatever its user may: `read` answers every unsafe method with 403,
+    `write` acts as its user, `admin` (admins only) also reaches admin-only endpoints.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+        ADMIN = "admin", "Administration"
 
     user = models.ForeignKey("users.User", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="Which integration uses this token.")
     prefix = models.CharField(max_length=8, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(
+        max_length=5,
+        choices=Scope.choices,
+        default=Scope.WRITE,
+        help_text="read: GET only; write: acts as its user; admin: also admin-only endpoints (admins only).",
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token does not expire.")
+    rate_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Requests per minute; empty: the installation's default (FUNNEL_TOKEN_RATE).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -209,6 +234,18 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return secrets.token_urlsafe(32)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.scope == self.Scope.ADMIN and self.user_id is not None and not self.user.is_admin:
+            raise ValidationError({"scope": "Only an admin can hold an admin-scope token."})
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope != self.Scope.READ
 
 
 class SecurityEventQuerySet(models.QuerySet):

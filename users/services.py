@@ -2,29 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from core.exceptions import Conflict
+from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, save_validated
 from users.audit import record_security_event
 from users.models import ApiToken, SecurityEvent, Team, User
 
+# A token may create tokens up to its own scope, never wider (a write token cannot mint an admin one).
+SCOPE_ORDER = [ApiToken.Scope.READ, ApiToken.Scope.WRITE, ApiToken.Scope.ADMIN]
+
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str, request=None) -> tuple[ApiToken, str]:
-    """Create a token for one integration of `user`; return it with the raw key, shown only once."""
+def create_api_token(
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.WRITE,
+    expires_at: datetime | None = None,
+    rate_limit: int | None = None,
+    within_scope: str | None = None,
+    request=None,
+) -> tuple[ApiToken, str]:
+    """Create a token for one integration of `user`; return it with the raw key, shown only once.
+
+    `within_scope` is the scope of the token the request itself came with (None for a session or a password).
+
+    Raises:
+        ValidationError: an admin scope for a non-admin, an expiry not in the future, a rate limit below 1.
+        PermissionDenied: a scope wider than `within_scope`.
+    """
+    if within_scope is not None and scope in SCOPE_ORDER and SCOPE_ORDER.index(scope) > SCOPE_ORDER.index(within_scope):
+        raise PermissionDenied(f"A {within_scope} token cannot create a token of the {scope} scope.", field="scope")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
     # One live token per integration: issuing a new one for the same name rotates the old one out.
     ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).update(revoked_at=timezone.now())
     raw = ApiToken.generate()
-    token = ApiToken(user=user, name=name, prefix=raw[:8], digest=ApiToken.digest_of(raw))
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=raw[:8],
+        digest=ApiToken.digest_of(raw),
+        scope=scope,
+        expires_at=expires_at,
+        rate_limit=rate_limit,
+    )
     token.full_clean()
     token.save()
     record_security_event(
-        SecurityEvent.Kind.TOKEN_CREATED, request=request, user=user, detail=f"{name} ({token.prefix}…)"
+        SecurityEvent.Kind.TOKEN_CREATED, request=request, user=user, detail=f"{name} ({token.prefix}…, {scope})"
     )
     return token, raw
 

@@ -315,8 +315,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DEFAULT_THROTTLE_CLASSES": ["users.throttling.TokenRateThrottle"],  # per API token; sessions pass
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name for the lead source choices, whichever model's field uses them.
+FUNNEL_TOKEN_RATE = os.environ.get("FUNNEL_TOKEN_RATE", "600/min")  # a token without its own rate_limit; "": none
     "ENUM_NAME_OVERRIDES": {
         "LeadSourceEnum": "leads.models.LeadSource",
         "CampaignMemberStatusEnum": "campaigns.models.CampaignMember.Status",

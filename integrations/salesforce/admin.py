@@ -15,11 +15,14 @@ from integrations.salesforce.services import (
     rotate_connected_app_secret,
     update_connected_app,
 )
+from users.models import ApiToken
 
 
-def register_connected_app_from_admin(*, by, name: str, run_as=None, **_ignored) -> ConnectedApp:
+def register_connected_app_from_admin(
+    *, by, name: str, run_as=None, token_scope: str = ApiToken.Scope.WRITE, **_ignored
+) -> ConnectedApp:
     """Register an app through `register_connected_app`; the secret rides on it as `raw_secret`, for one message."""
-    app, secret = register_connected_app(by=by, name=name, run_as=run_as)
+    app, secret = register_connected_app(by=by, name=name, run_as=run_as, token_scope=token_scope)
     app.raw_secret = secret
     return app
 
@@ -31,7 +34,16 @@ class ConnectedAppAdmin(ServiceModelAdmin):
     services = AdminServices(
         create=register_connected_app_from_admin, update=update_connected_app, delete=delete_connected_app
     )
-    list_display = ["name", "client_id", "run_as", "is_active", "created_by", "created_at", "last_used_at"]
+    list_display = [
+        "name",
+        "client_id",
+        "run_as",
+        "token_scope",
+        "is_active",
+        "created_by",
+        "created_at",
+        "last_used_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "client_id"]
     raw_id_fields = ["run_as"]
@@ -41,8 +53,8 @@ class ConnectedAppAdmin(ServiceModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "run_as"]
-        return ["name", "run_as", "is_active", *self.readonly_fields]
+            return ["name", "run_as", "token_scope"]
+        return ["name", "run_as", "token_scope", "is_active", *self.readonly_fields]
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_admin

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from rest_framework import authentication, exceptions
 
-from users.authentication import ApiTokenAuthentication
+from users.authentication import ApiTokenAuthentication, check_token_scope
 
 KEYWORDS = ("bearer", "oauth")
 
 
 class SalesforceTokenAuthentication(authentication.BaseAuthentication):
-    """An API token presented the Salesforce way; a failure answers 401 INVALID_SESSION_ID."""
+    """An API token presented the Salesforce way; a failure (revoked, expired) answers 401 INVALID_SESSION_ID, a
+    read-scope token on a write 403 INSUFFICIENT_ACCESS_OR_READONLY (the same scope check as the project API)."""
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
@@ -23,7 +24,9 @@ class SalesforceTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Session expired or invalid") from None
-        return ApiTokenAuthentication().authenticate_credentials(key)
+        user, token = ApiTokenAuthentication().authenticate_credentials(key)
+        check_token_scope(request, token)
+        return user, token
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="Salesforce"'

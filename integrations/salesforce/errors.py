@@ -7,6 +7,7 @@ SalesforceResourceNotFound), so every error under /services/ goes through `error
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,11 +67,17 @@ def unsupported_media_type(media_type: str) -> SalesforceError:
     return SalesforceError("UNSUPPORTED_MEDIA_TYPE", f"Content type '{media_type}' is not supported.", status=415)
 
 
+def read_only_token() -> SalesforceError:
+    """A read-scope API token on a write (any POST, PATCH, PUT or DELETE)."""
+    return SalesforceError("INSUFFICIENT_ACCESS_OR_READONLY", "This token can only read.", status=403)
+
+
 def request_limit_exceeded(wait: float | None = None) -> SalesforceError:
+    """The token's rate limit is reached: 429 (with Retry-After, set by the handler), not Salesforce's daily 403."""
     message = "TotalRequests Limit exceeded."
     if wait:
-        message += f" Retry in {int(wait) + 1} seconds."
-    return SalesforceError("REQUEST_LIMIT_EXCEEDED", message, status=403)
+        message += f" Retry in {math.ceil(wait)} seconds."
+    return SalesforceError("REQUEST_LIMIT_EXCEEDED", message, status=429)
 
 
 def json_parser_error(message: str) -> SalesforceError:

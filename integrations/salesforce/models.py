@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from users.models import ApiToken
+
 
 class ConnectedAppQuerySet(models.QuerySet):
     def visible_to(self, user) -> ConnectedAppQuerySet:
@@ -33,6 +35,12 @@ class ConnectedApp(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The user the client-credentials grant signs in; empty: only the password grant is allowed.",
+    )
+    token_scope = models.CharField(
+        max_length=5,
+        choices=ApiToken.Scope.choices,
+        default=ApiToken.Scope.WRITE,
+        help_text="The scope of the tokens this app obtains; admin is given only to admins (others get write).",
     )
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

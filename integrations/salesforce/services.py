@@ -17,7 +17,7 @@ from core.exceptions import ApplicationError, PermissionDenied
 from core.services import apply_changes, save_validated
 from integrations.salesforce.ids import checksum, to_sf_id
 from integrations.salesforce.models import ConnectedApp
-from users.models import User
+from users.models import ApiToken, User
 from users.services import create_api_token
 
 # The one organisation this installation is, in Salesforce's id form (key prefix 00D).
@@ -56,7 +56,9 @@ def _check_admin(by: User) -> None:
 
 
 @transaction.atomic
-def register_connected_app(*, by: User, name: str, run_as: User | None = None) -> tuple[ConnectedApp, str]:
+def register_connected_app(
+    *, by: User, name: str, run_as: User | None = None, token_scope: str = ApiToken.Scope.WRITE
+) -> tuple[ConnectedApp, str]:
     """Register an integration; return it with its client secret, shown only once."""
     _check_admin(by)
     secret = secrets.token_urlsafe(32)
@@ -65,6 +67,7 @@ def register_connected_app(*, by: User, name: str, run_as: User | None = None) -
         client_id=secrets.token_urlsafe(24),
         client_secret_digest=_digest(secret),
         run_as=run_as,
+        token_scope=token_scope,
         created_by=by,
     )
     save_validated(app)
@@ -73,10 +76,10 @@ def register_connected_app(*, by: User, name: str, run_as: User | None = None) -
 
 @transaction.atomic
 def update_connected_app(app: ConnectedApp, *, by: User, data: dict) -> ConnectedApp:
-    """Rename, (de)activate or change the client-credentials user of a connected app."""
+    """Rename, (de)activate, change the client-credentials user or the token scope of a connected app."""
     _check_admin(by)
     app = ConnectedApp.objects.select_for_update().get(pk=app.pk)
-    changes = apply_changes(app, data, fields=["name", "run_as", "is_active"])
+    changes = apply_changes(app, data, fields=["name", "run_as", "is_active", "token_scope"])
     if changes:
         save_validated(app, update_fields=list(changes))
     return app
@@ -141,7 +144,11 @@ def issue_token(
             raise OAuthError("invalid_grant", "no client credentials user enabled")
     if user is None or not user.is_active:
         raise OAuthError()
-    _, raw = create_api_token(user=user, name=f"Salesforce API: {app.name}"[:100], request=request)
+    # The app's scope is the most its tokens get: an admin-scope app gives a non-admin a write token.
+    scope = app.token_scope
+    if scope == ApiToken.Scope.ADMIN and not user.is_admin:
+        scope = ApiToken.Scope.WRITE
+    _, raw = create_api_token(user=user, name=f"Salesforce API: {app.name}"[:100], scope=scope, request=request)
     ConnectedApp.objects.filter(pk=app.pk).update(last_used_at=timezone.now())
     issued_at = str(int(time.time() * 1000))
     id_url = f"{instance_url}/id/{ORG_ID}/{to_sf_id('User', user.pk)}"

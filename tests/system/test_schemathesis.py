@@ -42,7 +42,8 @@ def admin_token(db, wsgi_keeps_the_test_connection):
     LeadFactory(owner=admin)
     LeadFactory(owner=None)
     del account
-    _, raw = create_api_token(user=admin, name="schemathesis")
+    # The admin scope: a write token of an admin would reach the admin-only operations only as far as their 403.
+    _, raw = create_api_token(user=admin, name="schemathesis", scope="admin")
     return raw
 
 

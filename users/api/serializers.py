@@ -49,10 +49,24 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed; on creation `scope` (default write), `expires_at` and `rate_limit` are optional."""
+
     class Meta:
         model = ApiToken
-        fields = ["id", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "user",
+            "name",
+            "prefix",
+            "scope",
+            "expires_at",
+            "rate_limit",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
         read_only_fields = ["id", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+        extra_kwargs = {"rate_limit": {"min_value": 1}}
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
@@ -70,6 +84,15 @@ class ObtainTokenSerializer(serializers.Serializer):
         required=False,
         default="api",
         help_text="Which integration the token is for; a new token for the same name revokes the previous one.",
+    )
+    scope = serializers.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        default=ApiToken.Scope.WRITE,
+        help_text="read (GET only), write (acts as the user) or admin (admins only: also admin-only endpoints).",
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Empty: never expires.")
+    rate_limit = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="Requests per minute; empty: FUNNEL_TOKEN_RATE."
     )
 
 

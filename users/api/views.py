@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from core.permissions import IsAdminOrReadOnly
+from core.permissions import IsAdminOrReadOnly, has_admin_access
 from core.viewsets import FunnelGenericViewSet, FunnelModelViewSet, SafeQueryMixin, ServiceWritesMixin
 from users import services
 from users.api.serializers import (
@@ -17,6 +17,7 @@ from users.api.serializers import (
     TokenSerializer,
     UserSerializer,
 )
+from users.authentication import token_scope
 from users.models import ApiToken, Team, User
 
 
@@ -52,7 +53,8 @@ class ObtainTokenView(SafeQueryMixin, APIView):
         if user is None or not user.is_active:
             # One message for unknown users and wrong passwords: no account enumeration.
             raise exceptions.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
-        _, raw = services.create_api_token(user=user, name=payload.validated_data["name"])
+        options = {key: value for key, value in payload.validated_data.items() if key not in ("username", "password")}
+        _, raw = services.create_api_token(user=user, **options)
         return Response({"token": raw}, status=status.HTTP_200_OK)
 
 
@@ -67,13 +69,17 @@ class ApiTokenViewSet(
     delete_service = services.revoke_api_token
 
     def get_queryset(self):
-        return ApiToken.objects.visible_to(self.request.user)
+        tokens = ApiToken.objects.visible_to(self.request.user)
+        # Everyone's tokens are an admin's view: an admin's read or write token lists and revokes its user's only.
+        return tokens if has_admin_access(self.request) else tokens.filter(user_id=self.request.user.pk)
 
     @extend_schema(request=ApiTokenSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request):
         payload = ApiTokenSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        token, raw = services.create_api_token(user=request.user, name=payload.validated_data["name"])
+        token, raw = services.create_api_token(
+            user=request.user, within_scope=token_scope(request), request=request._request, **payload.validated_data
+        )
         body = ApiTokenCreatedSerializer(token).data
         body["token"] = raw
         return Response(body, status=status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ every failure (DRF's parse, authentication, permission and routing errors includ
 from __future__ import annotations
 
 import logging
+import math
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -20,6 +21,7 @@ from integrations.salesforce.authentication import SalesforceTokenAuthentication
 from integrations.salesforce.errors import SalesforceError, error_response
 from integrations.salesforce.mapping import SObject
 from integrations.salesforce.objects import SUPPORTED_VERSIONS, get_sobject
+from users.authentication import ReadOnlyToken
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ def to_salesforce_error(exc: Exception, context: dict | None = None) -> Salesfor
         return errors.json_parser_error(str(exc.detail))
     if isinstance(exc, exceptions.Throttled):
         return errors.request_limit_exceeded(exc.wait)
+    if isinstance(exc, ReadOnlyToken):
+        return errors.read_only_token()
     if isinstance(exc, exceptions.PermissionDenied):
         return SalesforceError("INSUFFICIENT_ACCESS", str(exc.detail), status=403)
     if isinstance(exc, ApplicationError):
@@ -69,6 +73,8 @@ def exception_handler(exc, context):
         response["WWW-Authenticate"] = 'Bearer realm="Salesforce"'
     if error.status == 503:
         response["Retry-After"] = "5"
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(math.ceil(exc.wait))
     return response
 
 

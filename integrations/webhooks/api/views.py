@@ -9,6 +9,7 @@ from rest_framework import exceptions, permissions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.permissions import has_admin_access
 from core.serializers import ErrorSerializer
 from core.viewsets import FunnelModelViewSet
 from integrations.webhooks import services
@@ -33,10 +34,10 @@ ERRORS = {
 
 
 class IsAdmin(permissions.BasePermission):
-    message = "Only admins manage webhooks."
+    message = "Only admins manage webhooks (with an API token: one of the admin scope)."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_admin)
+        return has_admin_access(request)
 
 
 @extend_schema_view(

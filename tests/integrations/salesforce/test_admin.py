@@ -14,12 +14,14 @@ def test_an_admin_registers_a_connected_app_and_sees_its_secret_once(client, adm
     client.force_login(admin)
 
     response = client.post(
-        reverse("admin:salesforce_connectedapp_add"), {"name": "Data loader", "run_as": rep.pk}, follow=True
+        reverse("admin:salesforce_connectedapp_add"),
+        {"name": "Data loader", "run_as": rep.pk, "token_scope": "read"},
+        follow=True,
     )
 
     app = ConnectedApp.objects.get()
     shown = [str(message) for message in response.context["messages"]]
-    assert (app.name, app.run_as, app.created_by) == ("Data loader", rep, admin)
+    assert (app.name, app.run_as, app.created_by, app.token_scope) == ("Data loader", rep, admin, "read")
     assert any(app.client_id in message and "client secret" in message for message in shown)
     assert len(app.client_secret_digest) == 64
 
