@@ -129,6 +129,10 @@ def refuse_token_edit(token: ApiToken, *, by: User, data: dict) -> ApiToken:
     raise ValidationError("API tokens are not edited; revoke this one and create another.")
 
 
+# Chosen when a token is created, fixed after.
+CREATION_OPTIONS = ["scope", "expires_at", "rate_limit"]
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(ServiceModelAdmin, FastModelAdmin):
     """API tokens, created and revoked through `users.services`: the new key is shown once, in a message; a token
@@ -189,7 +193,3 @@ class SecurityEventAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     search_fields = ["username", "ip_address", "detail"]
     date_hierarchy = "created_at"
     readonly_fields = ["kind", "user", "username", "ip_address", "path", "detail", "created_at"]
-# Chosen when a token is created, fixed after.
-CREATION_OPTIONS = ["scope", "expires_at", "rate_limit"]
-
-

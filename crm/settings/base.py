@@ -298,8 +298,10 @@ REST_FRAMEWORK = {
         "auth": os.environ.get("FUNNEL_THROTTLE_AUTH", "20/min"),
         "web_to_lead": os.environ.get("FUNNEL_THROTTLE_WEB_TO_LEAD", "30/min"),
     },
+    "DEFAULT_THROTTLE_CLASSES": ["users.throttling.TokenRateThrottle"],  # per API token; sessions pass
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+FUNNEL_TOKEN_RATE = os.environ.get("FUNNEL_TOKEN_RATE", "600/min")  # a token without its own rate_limit; "": none
 SPECTACULAR_SETTINGS = {
     "TITLE": "Funnel CRM API",
     # The guide is not served (the app serves no docs folder): the page names where it lives.
@@ -315,10 +317,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "DEFAULT_THROTTLE_CLASSES": ["users.throttling.TokenRateThrottle"],  # per API token; sessions pass
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name for the lead source choices, whichever model's field uses them.
-FUNNEL_TOKEN_RATE = os.environ.get("FUNNEL_TOKEN_RATE", "600/min")  # a token without its own rate_limit; "": none
     "ENUM_NAME_OVERRIDES": {
         "LeadSourceEnum": "leads.models.LeadSource",
         "CampaignMemberStatusEnum": "campaigns.models.CampaignMember.Status",

@@ -281,15 +281,13 @@ def test_an_api_token_added_in_the_admin_shows_its_key_once_and_records_the_even
     # then
     assert response.status_code == 200
     token = ApiToken.objects.get(user=rep, name="hubspot")
+    assert (token.scope, token.expires_at, token.rate_limit) == ("read", None, 30)
     [message] = [m for m in _messages(response) if "copy it now" in m]
     raw = message.split(" is ")[1].split(" ")[0]
-    assert (token.scope, token.expires_at, token.rate_limit) == ("read", None, 30)
     assert ApiToken.digest_of(raw) == token.digest
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.TOKEN_CREATED, user=rep).exists()
 
 
-def test_api_tokens_are_revoked_by_the_action_and_never_edited_or_deleted(client, admin, rep):
-    # given
 def test_an_admin_scope_token_for_a_rep_is_refused_in_the_admin(client, admin, rep):
     client.force_login(admin)
 
@@ -303,6 +301,8 @@ def test_an_admin_scope_token_for_a_rep_is_refused_in_the_admin(client, admin, r
     assert not ApiToken.objects.exists()
 
 
+def test_api_tokens_are_revoked_by_the_action_and_never_edited_or_deleted(client, admin, rep):
+    # given
     token, _ = create_api_token(user=rep, name="zapier")
     client.force_login(admin)
     change_url = reverse("admin:users_apitoken_change", args=[token.pk])
