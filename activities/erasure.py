@@ -10,7 +10,7 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 
-from activities.models import Activity, Attachment, Event
+from activities.models import Activity, Attachment, Event, Notification
 from core.services import delete_in_batches
 from core.text import normalize_email
 
@@ -74,6 +74,11 @@ def erase_person_timeline(email: str, *, lead_ids: list[int], contact_ids: list[
     person = _of_person(lead_ids, contact_ids)
     activities = Activity.objects.filter(person).update(subject=ERASED_TEXT, body="")
     events = Event.objects.filter(person | _naming(email)).update(summary=ERASED_TEXT, data={})
+    # Users' notifications about the records (an SLA breach, a reminder) name the person.
+    urls = [f"/leads/{pk}/" for pk in lead_ids] + [f"/contacts/{pk}/" for pk in contact_ids]
+    notifications = Notification.objects.filter(
+        Q(url__in=urls) | Q(activity__in=Activity.objects.filter(person).values("pk"))
+    ).update(text=ERASED_TEXT)
     files = list(Attachment.objects.filter(person).values_list("pk", "file"))
     Attachment.objects.filter(pk__in=[pk for pk, _ in files]).delete()
     if files:
@@ -88,7 +93,12 @@ def erase_person_timeline(email: str, *, lead_ids: list[int], contact_ids: list[
                     logger.warning("could not delete the erased attachment file %s", name)
 
         transaction.on_commit(remove_files)
-    return {"activities_scrubbed": activities, "events_scrubbed": events, "attachments_deleted": len(files)}
+    return {
+        "activities_scrubbed": activities,
+        "events_scrubbed": events,
+        "notifications_scrubbed": notifications,
+        "attachments_deleted": len(files),
+    }
 
 
 def purge_events_before(cutoff) -> int:

@@ -100,6 +100,18 @@ def release_idempotency_key(record) -> None:
     type(record).objects.filter(pk=record.pk, status_code__isnull=True).delete()
 
 
+def forget_idempotent_responses(*, naming: str) -> int:
+    """Delete the stored responses whose body contains `naming` (an erased person's address); return how many.
+
+    A repeat of such a request then runs again instead of replaying the person's data.
+    """
+    from core.models import IdempotencyKey
+
+    if not naming:
+        return 0
+    return IdempotencyKey.objects.filter(body__icontains=naming).delete()[0]
+
+
 def purge_idempotency_keys() -> int:
     """Delete idempotency records older than the replay window; return how many."""
     from core.models import IdempotencyKey

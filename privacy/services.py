@@ -11,6 +11,7 @@ from activities.erasure import erase_person_timeline
 from contacts.services import erase_person_contacts
 from core.events import publish
 from core.exceptions import PermissionDenied
+from core.services import forget_idempotent_responses
 from core.suppression import suppress_email
 from core.text import normalize_email
 from imports.erasure import purge_person_from_imports
@@ -55,6 +56,7 @@ def erase_person(email: str, *, by) -> Erasure:
     counts["contacts_anonymised"] = erase_person_contacts(email, by=by)
     counts["person_accounts_anonymised"] = erase_person_accounts(person.account_ids)
     counts["opportunities_renamed"] = erase_name_from_opportunities(person.opportunity_ids, names=person.names)
+    counts["stored_api_responses_deleted"] = forget_idempotent_responses(naming=email)
     suppress_email(email)
     # Apps above (the webhook outbox) forget what they hold about these records, in this transaction.
     publish(PrivacyEvent.PERSON_ERASED, by=by, data={"lead_ids": lead_ids, "contact_ids": contact_ids})

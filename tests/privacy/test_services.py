@@ -10,9 +10,10 @@ from django.core.files.storage import default_storage
 
 from accounts.models import Account
 from activities.models import Activity, Attachment, Event
+from activities.services import notify
 from contacts.models import Contact
 from core.exceptions import PermissionDenied
-from core.models import Suppression
+from core.models import IdempotencyKey, Suppression
 from core.suppression import email_digest, is_suppressed
 from imports.models import ImportRowError
 from leads.models import Lead
@@ -83,6 +84,21 @@ def test_timeline_words_email_bodies_files_hits_and_import_rows_are_gone(
     assert list(ImportRowError.objects.values_list("row", flat=True)) == [9]
     on_contact = Event.objects.filter(contact=person.contact)
     assert all("Jane" not in e.summary and EMAIL not in json.dumps(e.data) for e in on_contact)
+
+
+def test_notifications_and_stored_api_responses_forget_the_person(person, admin, rep, api):
+    notice = notify(rep, kind="sla_breach", text="Target missed: Jane Doe", url=f"/leads/{person.open_lead.pk}/")
+    created = api(rep).post(
+        "/api/v1/contacts/", {"last_name": "Doe", "email": EMAIL}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert created.status_code == 201 and IdempotencyKey.objects.filter(key="k-1").exists()
+
+    erasure = erase_person(EMAIL, by=admin)
+
+    notice.refresh_from_db()
+    assert "Jane" not in notice.text
+    assert not IdempotencyKey.objects.filter(key="k-1").exists()
+    assert erasure.counts["notifications_scrubbed"] == 1 and erasure.counts["stored_api_responses_deleted"] == 1
 
 
 def test_another_person_keeps_everything(person, admin):
