@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import permissions as core_permissions
 from core.query_params import refuse_unknown_query_params
 from privacy.selectors import get_person_data
 from privacy.services import erase_person
 
 
-class IsAdmin(permissions.BasePermission):
-    """Admins only: a privacy request reads and writes every owner's records."""
+class IsAdmin(core_permissions.IsAdmin):
+    """Admins only (session, or an admin-scope token): a privacy request reads and writes every owner's records."""
 
-    message = "Only admins handle privacy requests."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated and user.is_admin):
-            return False
-        # With an API token, only one of the admin scope (a session carries no scope).
-        return getattr(request.auth, "scope", "admin") == "admin"
+    message = "Only admins handle privacy requests (with an API token: one of the admin scope)."
 
 
 class PersonSerializer(serializers.Serializer):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from core.suppression import is_suppressed
 from leads.models import Lead
 from privacy.models import Erasure
 from tests.privacy.conftest import EMAIL
+from users.services import create_api_token
 
 pytestmark = pytest.mark.usefixtures("fresh_throttles")
 
@@ -33,6 +35,18 @@ def test_reps_and_managers_get_403_and_no_data(api, person, role, request):
     assert export.status_code == erase.status_code == 403
     assert "Jane" not in export.content.decode()
     assert Lead.objects.filter(pk=person.open_lead.pk).exists() and not is_suppressed(EMAIL)
+
+
+def test_an_admins_token_below_the_admin_scope_is_refused(admin, person):
+    """A write token acts as the admin on records, but privacy requests need the admin scope."""
+    _token, raw = create_api_token(user=admin, name="sync", scope="write")
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {raw}")
+
+    assert client.get(EXPORT, {"email": EMAIL}).status_code == 403
+    assert client.post(ERASE, {"email": EMAIL}, format="json").status_code == 403
+    assert not is_suppressed(EMAIL)
+    _token, raw = create_api_token(user=admin, name="privacy", scope="admin")
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {raw}").get(EXPORT, {"email": EMAIL}).status_code == 200
 
 
 def test_anonymous_callers_are_refused(api, person):
