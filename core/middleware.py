@@ -1,10 +1,15 @@
-"""Turn a lost database connection into a clean 503 instead of a 500, wherever in the request it is noticed."""
+"""Turn a lost database connection into a clean 503 instead of a 500, wherever in the request it is noticed; end
+browser sessions left idle."""
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -13,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 UNAVAILABLE_DETAIL = "The database is unavailable; try again shortly."
+# When the session's last request came, in Unix seconds.
+LAST_SEEN_SESSION_KEY = "_funnel_last_seen"
 
 
 def drop_broken_connections() -> None:
@@ -61,3 +68,32 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": "A server error occurred."}, status=500)
     return defaults.server_error(request)
+
+
+class IdleTimeoutMiddleware:
+    """Sign a browser session out after FUNNEL_IDLE_TIMEOUT_MINUTES without a request (0: never).
+
+    The request that finds the session idle goes on signed out, so a page sends its visitor to sign in again (with
+    a message saying why) and the API answers 401. API tokens carry no session and are not affected.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # A client without a session cookie (an API token, a tracking pixel) has no session to time out or to load.
+        minutes = settings.FUNNEL_IDLE_TIMEOUT_MINUTES if settings.SESSION_COOKIE_NAME in request.COOKIES else 0
+        if minutes > 0 and request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
+            if last_seen is not None and now - last_seen > minutes * 60:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.info(request, f"You were signed out after {minutes} minutes without activity.")
+            else:
+                request.session[LAST_SEEN_SESSION_KEY] = now
+        response = self.get_response(request)
+        session = request.session
+        if session.modified and LAST_SEEN_SESSION_KEY not in session and request.user.is_authenticated:
+            session[LAST_SEEN_SESSION_KEY] = int(time.time())  # signed in by this request
+        return response

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("", include("users.urls", namespace="users")),
     path("leads/import/", include("imports.urls")),
     path("leads/", include("leads.urls", namespace="leads")),
     path("leads/", include("conversion.urls", namespace="conversion")),

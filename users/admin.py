@@ -7,27 +7,39 @@ from contextvars import ContextVar
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.admin import AdminServices, AdminWriteRefused, FastModelAdmin, ReadOnlyAdminMixin, ServiceModelAdmin
 from core.exceptions import ApplicationError
+from users.devices import count_recovery_codes, get_authenticator
 from users.models import ApiToken, SecurityEvent, Team, User
+from users.selectors import list_security_events_of
 from users.services import (
     create_api_token,
     create_team,
     create_user,
     deactivate_user,
     delete_team,
+    reset_two_factor,
     revoke_api_token,
     set_user_password,
     update_team,
     update_user,
 )
 
-# Who is changing a password: Django's password view builds its form without the request.
+# Who is acting: Django's password view builds its form, and the change page its read-only fields, without the
+# request.
 _acting_user: ContextVar[User | None] = ContextVar("users_admin_acting_user", default=None)
 
 
@@ -65,12 +77,13 @@ class UserAdmin(DjangoUserAdmin, ServiceModelAdmin):
     list_filter = ["role", "function", "level", "team", "accepts_leads", "is_active"]
     search_fields = ["username", "name", "email", "first_name", "last_name"]
     autocomplete_fields = ["team"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor", "security_log"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         ("Sales", {"fields": ["name", "role", "team", "accepts_leads", "lead_capacity"]}),
         ("Weekly digest", {"fields": ["time_zone", "weekly_digest"]}),
         ("Routing", {"fields": ["function", "level", "skills", "routing_shares"]}),
+        ("Sign-in", {"fields": ["two_factor", "security_log"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
@@ -80,6 +93,80 @@ class UserAdmin(DjangoUserAdmin, ServiceModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        token = _acting_user.set(request.user)  # the security log shows what this admin may see
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            return response.render() if hasattr(response, "render") else response
+        finally:
+            _acting_user.reset(token)
+
+    @admin.display(description="Two-factor sign-in")
+    def two_factor(self, obj: User) -> str:
+        authenticator = get_authenticator(obj)
+        if authenticator is None:
+            return "Off"
+        reset_url = reverse("admin:users_user_two_factor_reset", args=[obj.pk], current_app=self.admin_site.name)
+        return format_html(
+            'On since {} ({} recovery codes left) · <a href="{}">Reset two-factor sign-in</a>',
+            f"{authenticator.created_at:%Y-%m-%d}",
+            count_recovery_codes(obj),
+            reset_url,
+        )
+
+    @admin.display(description="Security log")
+    def security_log(self, obj: User) -> str:
+        events = list_security_events_of(obj, by=_acting_user.get())
+        if not events:
+            return "Nothing yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{timezone.localtime(event.created_at):%Y-%m-%d %H:%M:%S}",
+                    event.get_kind_display(),
+                    event.ip_address or "",
+                    event.detail,
+                )
+                for event in events
+            ),
+        )
+        changelist = reverse("admin:users_securityevent_changelist", current_app=self.admin_site.name)
+        return format_html(
+            "<table><thead><tr><th>When</th><th>What</th><th>Address</th><th>Detail</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}?{}">All of it in the security log</a></p>',
+            rows,
+            changelist,
+            urlencode({"q": obj.username}),
+        )
+
+    def get_urls(self):
+        reset = self.admin_site.admin_view(self.two_factor_reset_view)
+        return [
+            path("<path:object_id>/two-factor/reset/", reset, name="users_user_two_factor_reset"),
+            *super().get_urls(),
+        ]
+
+    def two_factor_reset_view(self, request, object_id):
+        """Confirm, then reset `object_id`'s two-factor sign-in through `users.services.reset_two_factor`."""
+        user = get_object_or_404(User.objects.visible_to(request.user), pk=object_id)
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        change_url = reverse("admin:users_user_change", args=[user.pk], current_app=self.admin_site.name)
+        if request.method == "POST":
+            try:
+                reset_two_factor(user, by=request.user, request=request)
+            except ApplicationError as exc:
+                self.message_user(request, exc.detail, messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{user}: two-factor sign-in reset; their next sign-in asks for the password only."
+                )
+            return HttpResponseRedirect(change_url)
+        context = {**self.admin_site.each_context(request), "title": "Reset two-factor sign-in", "target": user}
+        return TemplateResponse(request, "users/admin_two_factor_reset.html", {**context, "change_url": change_url})
 
     def save_related(self, request, form, formsets, change):
         # `update_user` wrote the groups and permissions with the user: the form must not write them again.
@@ -193,3 +280,10 @@ class SecurityEventAdmin(ReadOnlyAdminMixin, FastModelAdmin):
     search_fields = ["username", "ip_address", "detail"]
     date_hierarchy = "created_at"
     readonly_fields = ["kind", "user", "username", "ip_address", "path", "detail", "created_at"]
+
+
+# Devices are written only through users.two_factor and users.services (set up, turn off, reset above), and their
+# secrets are not shown here.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

@@ -1,4 +1,5 @@
-"""Record security events; Django's auth signals feed sign-in successes and failures here."""
+"""Record security events; Django's auth signals feed sign-in successes and failures here (and a sign-in of a user with
+two-factor sign-in starts owing its second factor)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from core.http import client_ip
+from users.devices import begin_second_factor
 from users.models import SecurityEvent
 
 
@@ -30,7 +32,9 @@ def record_security_event(
 
 @receiver(user_logged_in, dispatch_uid="funnel-audit-login")
 def _on_login(sender, request, user, **kwargs):
-    record_security_event(SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request, user=user)
+    pending = request is not None and begin_second_factor(request, user)
+    detail = "password accepted; waiting for the second factor" if pending else ""
+    record_security_event(SecurityEvent.Kind.LOGIN_SUCCEEDED, request=request, user=user, detail=detail)
 
 
 @receiver(user_logged_out, dispatch_uid="funnel-audit-logout")

@@ -1,4 +1,5 @@
-"""The owner picker of the record forms: managers and admins choose among the active users they can see."""
+"""The owner picker of the record forms (managers and admins choose among the active users they can see), and the
+forms of two-factor sign-in."""
 
 from __future__ import annotations
 
@@ -34,3 +35,34 @@ def set_owner_field(form: forms.Form, user: User, *, owner: User | None = None, 
     )
     field.initial = user.pk if creating else (owner.pk if owner else None)
     form.fields["owner"] = field
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
+
+
+class DisableTwoFactorForm(forms.Form):
+    code = forms.CharField(
+        label="A current code or a recovery code",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Or your password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("code") and not cleaned_data.get("password"):
+            raise forms.ValidationError("Enter a current code from your app, a recovery code, or your password.")
+        return cleaned_data

@@ -266,6 +266,10 @@ class SecurityEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", "API token revoked"
         PERMISSION_DENIED = "permission_denied", "Permission denied"
         USER_DEACTIVATED = "user_deactivated", "User deactivated"
+        TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor sign-in turned on"
+        TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor sign-in turned off"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset by an admin"
+        RECOVERY_CODES_REPLACED = "recovery_codes_replaced", "Recovery codes replaced"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     user = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

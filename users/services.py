@@ -1,4 +1,5 @@
-"""Writes on users, teams and API tokens."""
+"""Writes on users, teams and API tokens, and an admin's reset of a user's two-factor sign-in (the user's own
+two-factor writes are in users.two_factor)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from core.exceptions import Conflict, PermissionDenied
 from core.services import apply_changes, save_validated
 from users.audit import record_security_event
 from users.models import ApiToken, SecurityEvent, Team, User
+from users.two_factor import delete_devices
 
 # A token may create tokens up to its own scope, never wider (a write token cannot mint an admin one).
 SCOPE_ORDER = [ApiToken.Scope.READ, ApiToken.Scope.WRITE, ApiToken.Scope.ADMIN]
@@ -221,3 +223,19 @@ def delete_team(team: Team, *, by: User) -> None:
         Team.objects.filter(pk=team.pk).delete()
     except ProtectedError as exc:
         raise Conflict("Assignment rules still send leads to this team; change them first.") from exc
+
+
+@transaction.atomic
+def reset_two_factor(user: User, *, by: User, request=None) -> User:
+    """Remove `user`'s authenticator app and recovery codes (a lost phone): their next sign-in asks for the password
+    only, and they can set two-factor sign-in up again.
+
+    Raises:
+        PermissionDenied: `by` is not an admin.
+    """
+    if not by.is_admin:
+        raise PermissionDenied("Only an admin can reset another user's two-factor sign-in.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    delete_devices(user)
+    record_security_event(SecurityEvent.Kind.TWO_FACTOR_RESET, request=request, user=user, detail=f"by {by.username}")
+    return user

@@ -14,20 +14,10 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from crm.settings.env import env_bool, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FUNNEL_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 # Old keys still accepted for signatures while a new key is rolled out.
@@ -53,6 +43,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    # Two-factor sign-in (users.two_factor): authenticator apps (TOTP) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The project's apps, lowest layer first: each imports only the apps above it in this list.
     "core",
     "users",
@@ -85,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle sessions end first; then the second factor: until it is given, a signed-in user reaches only its page.
+    "core.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "users.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -146,31 +144,8 @@ else:
 # and walk past the throttles and the sign-in lockout.
 FUNNEL_PROXY_COUNT = int(os.environ.get("FUNNEL_PROXY_COUNT", 0))
 
-# --- auth -------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses a locked-out username/IP before the password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    "users.backends.RoleModelBackend",
-]
-AXES_FAILURE_LIMIT = int(os.environ.get("FUNNEL_LOGIN_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FUNNEL_LOGIN_COOLOFF_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_LOCKOUT_CALLABLE = "users.audit.lockout_response"
-AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 8))
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+# --- sign-in: lockout, passwords, sessions and their idle timeout, two-factor sign-in -------------------------
+from crm.settings.sign_in import *  # noqa: E402, F403
 
 # --- security headers (tightened further in production.py) ---------------------
 X_FRAME_OPTIONS = "DENY"

@@ -189,6 +189,7 @@ def screens(book: dict[str, str]) -> list[Screen]:
         Screen("webhooks", "/integrations/webhooks/", "main a.button.primary", frozenset({"admin"})),
         Screen("new webhook endpoint", "/integrations/webhooks/new/", "form button.primary", frozenset({"admin"})),
         Screen("password change", "/password/", "form button.primary"),
+        Screen("two-factor sign-in", "/settings/two-factor/", "form button.primary"),
         Screen("unsubscribe", f"/unsubscribe/{book['token']}/", "main form button"),
         Screen("unsubscribe link not valid", "/unsubscribe/not-a-token/", "h1"),
         Screen("page not found", "/no-such-page/", ".card a.primary"),

@@ -7,6 +7,8 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.admin import AdminServices
 from tests.admin_forms import change_form_data
@@ -339,3 +341,81 @@ def test_the_security_audit_is_read_only_in_the_admin(client, admin, rep):
     assert page.status_code == 200
     assert delete.status_code == 403
     assert SecurityEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- sign-in security ---------------------------------------------------------------------------------------------
+
+
+def test_the_user_page_shows_two_factor_and_the_sign_ins_and_failed_attempts_newest_first(client, admin, rep, enrol):
+    # given
+    enrol(rep)
+    Client().post(reverse("login"), {"username": "rep1", "password": "wrong"})
+    Client().post(reverse("login"), {"username": "rep1", "password": "correct horse battery"})
+    client.force_login(admin)
+
+    # when
+    page = client.get(reverse("admin:users_user_change", args=[rep.pk])).content.decode()
+
+    # then
+    assert "On since" in page and "10 recovery codes left" in page
+    log = page[page.index("Security log") :]
+    assert log.index("Sign-in succeeded") < log.index("Sign-in failed") < log.index("Two-factor sign-in turned on")
+    assert "password accepted; waiting for the second factor" in log
+
+
+def test_an_admin_resets_a_users_two_factor_and_the_reset_is_logged(client, admin, rep, enrol):
+    # given
+    enrol(rep)
+    client.force_login(admin)
+    url = reverse("admin:users_user_two_factor_reset", args=[rep.pk])
+
+    # when
+    confirm = client.get(url)
+    response = client.post(url)
+
+    # then
+    assert confirm.status_code == 200 and "Yes, reset two-factor sign-in" in confirm.content.decode()
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=rep).exists() and not StaticDevice.objects.filter(user=rep).exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.TWO_FACTOR_RESET)
+    assert (event.user, event.detail) == (rep, "by admin1")
+    assert "Off" in client.get(reverse("admin:users_user_change", args=[rep.pk])).content.decode()
+
+
+def test_a_rep_or_a_staff_manager_cannot_see_or_reset_anothers_two_factor(client, rep, other_rep, manager, enrol):
+    # given
+    enrol(other_rep)
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    url = reverse("admin:users_user_two_factor_reset", args=[other_rep.pk])
+
+    # when
+    client.force_login(rep)
+    as_rep = client.post(url)
+    as_rep_devices = client.get("/admin/otp_totp/totpdevice/")
+    client.force_login(manager)
+    as_manager = client.post(url)
+
+    # then
+    assert as_rep.status_code == 404 and as_rep_devices.status_code == 404
+    assert as_manager.status_code == 404  # the rep is not in the manager's team
+    assert TOTPDevice.objects.filter(user=other_rep, confirmed=True).exists()
+
+
+def test_a_staff_manager_cannot_reset_the_two_factor_of_their_own_rep(client, rep, manager, enrol):
+    enrol(rep)
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    client.force_login(manager)
+
+    response = client.post(reverse("admin:users_user_two_factor_reset", args=[rep.pk]))
+
+    assert response.status_code == 403
+    assert TOTPDevice.objects.filter(user=rep, confirmed=True).exists()
+
+
+def test_the_admin_does_not_list_devices_or_their_secrets(client, admin):
+    client.force_login(admin)
+
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
