@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from core.templatetags.formatting import format_money, format_percent
 from dashboards import charts, selectors
@@ -112,7 +113,14 @@ def table_views(data: dict, query: str, names=DASHBOARD_TABLES) -> dict[str, dic
             "name": name,
             "title": spec.title,
             "headers": [title for _key, title in spec.columns],
-            "rows": [[_cell(key, row.get(key)) for key, _title in spec.columns] for row in spec.rows(data)],
+            # Each row's cells rendered here in one pass (escaped by format_html_join): a company-wide report has
+            # thousands of cells, and a template loop over them cost more than the report's queries.
+            "rows": [
+                format_html_join(
+                    "", '<td data-sort="{1}">{0}</td>', (_cell(key, row.get(key)) for key, _t in spec.columns)
+                )
+                for row in spec.rows(data)
+            ],
             "csv": f"{reverse('dashboards:export', args=[name])}?{query}",
             "xlsx": f"{reverse('dashboards:export-xlsx', args=[name])}?{query}",
         }
