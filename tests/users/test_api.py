@@ -5,7 +5,8 @@ from rest_framework.test import APIClient
 
 from leads.models import Lead
 from tests.factories import LeadFactory
-from users.models import ApiToken
+from tests.users.conftest import app_code
+from users.models import ApiToken, SecurityEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
 
@@ -129,3 +130,28 @@ def test_an_admin_sets_a_reps_routing_profile_and_bad_skills_are_a_400(api, admi
     assert api(rep).patch(f"/api/v1/users/{other_rep.pk}/", {"level": "junior"}, format="json").status_code == 403
     rep.refresh_from_db()
     assert rep.level == "senior"
+
+
+def test_a_password_alone_gets_no_token_for_a_user_with_two_factor(rep, enrol):
+    device, codes = enrol(rep)
+
+    without_code = _token("rep1")
+    wrong_code = _token("rep1", two_factor_code="123456")
+    with_code = _token("rep1", two_factor_code=app_code(device))
+    with_recovery_code = _token("rep1", name="backup-script", two_factor_code=codes[0])
+
+    assert without_code.status_code == 400 and "two_factor_code" in without_code.json()
+    assert wrong_code.status_code == 400 and "That code is not right" in wrong_code.json()["two_factor_code"][0]
+    assert with_code.status_code == 200 and with_recovery_code.status_code == 200
+    assert SecurityEvent.objects.filter(user=rep, kind="login_failed", detail="wrong two-factor code").count() == 1
+
+
+def test_wrong_two_factor_codes_at_the_token_endpoint_lock_it_with_retry_after(rep, enrol, settings):
+    enrol(rep)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _token("rep1", two_factor_code="123456")
+
+    locked = _token("rep1", two_factor_code="123456")
+
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert locked.json()["code"] == "throttled"

@@ -94,6 +94,12 @@ class ObtainTokenSerializer(serializers.Serializer):
     rate_limit = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, help_text="Requests per minute; empty: FUNNEL_TOKEN_RATE."
     )
+    two_factor_code = serializers.CharField(
+        max_length=32,
+        required=False,
+        help_text="Needed when the user has two-factor sign-in: the code their authenticator app shows, or one of "
+        "their recovery codes (then used up).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

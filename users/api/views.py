@@ -18,7 +18,10 @@ from users.api.serializers import (
     UserSerializer,
 )
 from users.authentication import token_scope
+from users.devices import has_two_factor
+from users.exceptions import TwoFactorLocked, WrongTwoFactorCode
 from users.models import ApiToken, Team, User
+from users.two_factor import verify_second_factor
 
 
 class IPRateThrottle(SimpleRateThrottle):
@@ -41,7 +44,11 @@ class ObtainTokenView(SafeQueryMixin, APIView):
 
     @extend_schema(
         request=ObtainTokenSerializer,
-        responses={200: TokenSerializer, 400: OpenApiResponse(description="Wrong username or password.")},
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password, or a missing or wrong two-factor code."),
+            429: OpenApiResponse(description="Too many wrong two-factor codes lately; retry after `Retry-After`."),
+        },
         auth=[],
     )
     def post(self, request):
@@ -53,9 +60,30 @@ class ObtainTokenView(SafeQueryMixin, APIView):
         if user is None or not user.is_active:
             # One message for unknown users and wrong passwords: no account enumeration.
             raise exceptions.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
-        options = {key: value for key, value in payload.validated_data.items() if key not in ("username", "password")}
+        self._check_second_factor(request, user, payload.validated_data.get("two_factor_code", ""))
+        options = {
+            key: value
+            for key, value in payload.validated_data.items()
+            if key not in ("username", "password", "two_factor_code")
+        }
         _, raw = services.create_api_token(user=user, **options)
         return Response({"token": raw}, status=status.HTTP_200_OK)
+
+    @staticmethod
+    def _check_second_factor(request, user: User, code: str) -> None:
+        """A password alone mints no token for a user with two-factor sign-in: their code must come along."""
+        if not has_two_factor(user):
+            return
+        if not code:
+            raise exceptions.ValidationError(
+                {"two_factor_code": ["This user has two-factor sign-in: send the code from their authenticator app."]}
+            )
+        try:
+            verify_second_factor(user, code=code, request=request._request)
+        except TwoFactorLocked as exc:
+            raise exceptions.Throttled(wait=exc.retry_after, detail=exc.detail) from exc
+        except WrongTwoFactorCode as exc:
+            raise exceptions.ValidationError({"two_factor_code": [exc.detail]}) from exc
 
 
 class ApiTokenViewSet(
