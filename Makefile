@@ -9,7 +9,7 @@ PORT ?= 8000
 FUNNEL_SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test lint format check audit bench screenshots clean backup restore
+.PHONY: help run dev test lint format check audit bench chaos screenshots clean backup restore
 
 help: ## Show this help
 	@echo "Funnel CRM"
@@ -80,6 +80,12 @@ audit: $(VENV)/.installed-dev ## bandit (medium severity and up) on the apps, th
 
 screenshots: $(VENV)/.installed-dev ## Render the main pages with the demo data into docs/screenshots/
 	$(PY) scripts/screenshots.py
+
+# The chaos suite alone, on PostgreSQL + Redis (like CI's second pass of `make test`, which also runs it).
+chaos: $(VENV)/.installed-dev ## Kill workers, drop connections, fill the disk mid-job; writes chaos/results/latest.json
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/funnel} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} CELERY_BROKER_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
+	FUNNEL_CHAOS_RESULTS=chaos/results/latest.json $(BIN)/pytest -m chaos tests/chaos $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-runtime ## Benchmark on PostgreSQL + Redis (BENCH_ARGS="--scale 0.1 --only import")
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -31,3 +31,11 @@ class Conflict(ApplicationError):
     code = "conflict"
     status_code = 409
     default_detail = "The record changed meanwhile."
+
+
+class StorageFull(ApplicationError):
+    """The disk that holds uploads has no room left: nothing of the upload was kept."""
+
+    code = "storage_full"
+    status_code = 507
+    default_detail = "The server's upload storage is full: nothing was saved. Ask an administrator to free space."

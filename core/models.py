@@ -115,3 +115,27 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"suppression {self.digest[:12]}…"
+
+
+class Lease(models.Model):
+    """The claim a worker holds on one long job while it runs it (`core.leases`); one row per job, of every kind.
+
+    `holder` names the worker run, `expires_at` is pushed forward by its heartbeat. When it lies in the past the worker
+    stopped: the sweeper re-queues `task` with the job's id and the next worker takes the lease over.
+    """
+
+    kind = models.CharField(max_length=40, help_text="The job's kind, e.g. import or rescore.")
+    job_id = models.BigIntegerField()
+    task = models.CharField(max_length=200, help_text="The task the sweeper re-queues with the job's id.")
+    queue = models.CharField(max_length=40, default="bulk")
+    holder = models.CharField(max_length=100, help_text="The worker run holding the lease.")
+    expires_at = models.DateTimeField(db_index=True)
+    requeued_at = models.DateTimeField(null=True, blank=True, help_text="When the sweeper last re-queued the job.")
+    takeovers = models.PositiveIntegerField(default=0, help_text="How often another worker took the job over.")
+
+    class Meta:
+        ordering = ["expires_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "job_id"], name="core_lease_one_per_job")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.job_id} held by {self.holder} until {self.expires_at:%H:%M:%S}"

@@ -21,3 +21,11 @@ def purge_idempotency_keys_task() -> int:
     from core.services import purge_idempotency_keys
 
     return purge_idempotency_keys()
+
+
+@shared_task(ignore_result=True)
+def sweep_leases_task() -> int:
+    """Re-queue the long jobs whose worker stopped renewing its lease (every FUNNEL_LEASE_SWEEP_SECONDS on beat)."""
+    from core.leases import sweep
+
+    return sweep()

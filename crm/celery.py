@@ -124,18 +124,23 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=15),
         "options": {"queue": "bulk"},
     },
+    # Every 30 s, as the nurture sender: a bulk pass whose worker stopped is finished by the next tick (< 1 min).
     "assign-unassigned-leads": {
         "task": "assignment.tasks.assign_unassigned_leads_task",
-        "schedule": 60.0,
+        "schedule": 30.0,
         "options": {"queue": "bulk"},
     },
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
     # The database says which webhook deliveries are due (new, or retrying); writes also kick it after commit.
     "webhooks-deliver": {"task": "integrations.webhooks.tasks.deliver_webhooks_task", "schedule": 10.0},
     # The database says which nurture steps are due; this only kicks the sender.
-    "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 60.0},
+    "nurture-send-due-steps": {"task": "nurture.tasks.send_due_steps_task", "schedule": 30.0},
     "nurture-sweep": {"task": "nurture.tasks.sweep_nurture_task", "schedule": 300.0},
-    "resume-stale-imports": {"task": "imports.tasks.resume_stale_imports_bulk_task", "schedule": 300.0},
+    # Long jobs (imports, rescoring, …) whose worker stopped renewing its lease are re-queued and taken over.
+    "sweep-leases": {
+        "task": "core.tasks.sweep_leases_task",
+        "schedule": float(os.environ.get("FUNNEL_LEASE_SWEEP_SECONDS", 15)),
+    },
     "sweep-sf-bulk-jobs": {"task": "integrations.salesforce.bulk.tasks.sweep_bulk_jobs_bulk_task", "schedule": 300.0},
     "purge-import-files": {"task": "imports.tasks.purge_import_files_task", "schedule": crontab(hour=3, minute=15)},
     # Nightly: events, tracking hits and security events past FUNNEL_RETENTION_*_DAYS (all kept when unset).

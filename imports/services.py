@@ -53,15 +53,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assignment.services import BulkAssignment, notify_owners
+from core import leases
 from core.events import publish
 from core.exceptions import PermissionDenied
+from core.uploads import save_upload
 from imports.campaigns import tag_chunk_with_campaigns
 from imports.events import ImportEvent
 from imports.models import ImportJob, ImportRowError
 from imports.reading import (
     CHUNK_ROWS,
     MAX_ERRORS_PER_JOB,
-    STALE_AFTER,
     FileShape,
     _open_rows,
     clean_mapping,
@@ -93,12 +94,13 @@ def create_import(
 
     Raises:
         PermissionDenied: only managers and admins import.
+        StorageFull: the upload disk is full (nothing is kept).
     """
     if not by.can_manage:
         raise PermissionDenied("Only managers and admins may import leads.")
     name = Path(getattr(file, "name", "") or "leads.csv").name[:255]
     job = ImportJob(created_by=by, owner=owner, original_name=name, status=ImportJob.Status.DRAFT)
-    job.file.save(name, file, save=False)
+    save_upload(job.file, name, file)
     try:
         shape = inspect_file(job.file.path)
         job.encoding, job.delimiter, job.headers = shape.encoding, shape.delimiter, shape.headers
@@ -175,36 +177,35 @@ def purge_import_files(*, now: datetime | None = None) -> int:
     return purged
 
 
-def list_stale_imports() -> list[int]:
-    """Ids of running imports whose heartbeat is older than STALE_AFTER."""
-    stale = timezone.now() - STALE_AFTER
-    return list(
-        ImportJob.objects.filter(status=ImportJob.Status.RUNNING, updated_at__lt=stale).values_list("pk", flat=True)
-    )
+IMPORT_TASK = "imports.tasks.run_import_bulk_task"
 
 
 def claim_import(job_id: int) -> bool:
-    """Take a queued job, or a running one whose worker stopped beating; False when another run has it."""
-    now = timezone.now()
-    claimable = Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING, updated_at__lt=now - STALE_AFTER)
-    job = ImportJob.objects.filter(pk=job_id).filter(claimable).first()
+    """Mark a queued job, or a running one whose worker stopped, as run now; the caller holds the job's lease."""
+    job = ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).first()
     if job is None:
         return False
-    return bool(
-        ImportJob.objects.filter(pk=job_id, status=job.status, updated_at=job.updated_at).update(
-            status=ImportJob.Status.RUNNING,
-            started_at=job.started_at or now,
-            run_rows_start=job.rows_done,
-            attempts=job.attempts + 1,
-            updated_at=now,
-        )
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.RUNNING,
+        started_at=job.started_at or now,
+        run_rows_start=job.rows_done,
+        attempts=job.attempts + 1,
+        updated_at=now,
     )
+    return True
 
 
 def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = None) -> ImportJob | None:
-    """Import a claimed-or-claimable job chunk by chunk from its last committed row; None when another run has it."""
-    if not claim_import(job_id):
-        return None
+    """Import a job chunk by chunk from its last committed row, holding its lease; None when another run has it."""
+    with leases.holding("import", job_id, task=IMPORT_TASK) as held:
+        if held is None or not claim_import(job_id):
+            return None
+        return _run_claimed(job_id, held, progress)
+    return None  # the lease passed to another worker mid-run
+
+
+def _run_claimed(job_id: int, held: leases.Held, progress: Callable[[ImportJob], None] | None) -> ImportJob:
     job = ImportJob.objects.select_related("created_by", "owner").get(pk=job_id)
     updated: list[int] = []
     assigned = BulkAssignment()
@@ -216,10 +217,12 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
             job.rows_total = count_rows(job.file.path, shape)
             job.save(update_fields=["rows_total", "updated_at"])
         for size, result in _validated_chunks(job, shape):
-            _created_ids, updated_ids = _import_chunk(job, size, result, scoring, assigned)
+            _created_ids, updated_ids = _import_chunk(job, size, result, scoring, assigned, held=held)
             updated.extend(updated_ids)
             if progress:
                 progress(job)
+    except (leases.LeaseLost, *leases.DATABASE_ERRORS):
+        raise  # another worker has the job now, or will take it over once the database is back
     except Exception as exc:
         logger.exception("import %s failed", job_id)
         with transaction.atomic():
@@ -239,6 +242,7 @@ def run_import(job_id: int, *, progress: Callable[[ImportJob], None] | None = No
     job.finished_at = timezone.now()
     with transaction.atomic():
         job.save(update_fields=["status", "finished_at", "updated_at"])
+        held.renew()
         publish(ImportEvent.FINISHED, job, by=job.created_by_id, data={"status": job.status})
     if progress:
         progress(job)
@@ -307,6 +311,8 @@ def _import_chunk(
     result: ChunkResult,
     scoring: Scoring | None = None,
     into: BulkAssignment | None = None,
+    *,
+    held: leases.Held | None = None,
 ) -> tuple[list[int], list[int]]:
     """Upsert one validated chunk, store its errors and save the progress, in one transaction.
 
@@ -330,4 +336,6 @@ def _import_chunk(
     job.merged += result.merged
     job.failed += result.failed
     job.save(update_fields=["rows_done", "created", "updated", "merged", "failed", "updated_at"])
+    if held is not None:
+        held.renew()  # last: the chunk commits only while this worker still holds the job
     return created_ids, updated_ids

@@ -7,19 +7,13 @@ from celery import shared_task
 
 @shared_task(acks_late=True, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
 def run_import_bulk_task(job_id: int) -> None:
-    """Run an import job from its last committed chunk; a duplicate delivery finds it claimed or done."""
+    """Run an import job from its last committed chunk; a duplicate delivery finds its lease held or the job done.
+
+    The lease sweeper (core.leases) re-queues it when its worker stopped.
+    """
     from imports.services import run_import
 
     run_import(job_id)
-
-
-@shared_task(acks_late=True)
-def resume_stale_imports_bulk_task() -> None:
-    """Re-queue imports whose worker stopped beating (crash, deploy); each resumes after its last chunk."""
-    from imports.services import list_stale_imports
-
-    for job_id in list_stale_imports():
-        run_import_bulk_task.delay(job_id)
 
 
 @shared_task(acks_late=True)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from core import leases
+from core.exceptions import StorageFull
 from imports.api.views import error_report_response
 from imports.models import ImportJob
 from imports.reading import FIELD_LABELS, IMPORTABLE_FIELDS
@@ -55,6 +57,8 @@ def upload(request):
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error("file" if field not in form.fields else field, errors)
+        except StorageFull as exc:
+            form.add_error("file", exc.detail)
         else:
             return redirect("imports:mapping", pk=job.pk)
     jobs = ImportJob.objects.visible_to(request.user).select_related("created_by")[:20]
@@ -99,8 +103,22 @@ def progress(request, pk: int):
     return render(
         request,
         "imports/import_progress.html",
-        {"job": job, "status_url": reverse("imports:status", args=[pk]), "leads_url": leads_url},
+        {
+            "job": job,
+            "status_display": _status_display(job),
+            "status_url": reverse("imports:status", args=[pk]),
+            "leads_url": leads_url,
+        },
     )
+
+
+def _recovering(job: ImportJob) -> bool:
+    return job.status == ImportJob.Status.RUNNING and leases.is_recovering("import", job.pk)
+
+
+def _status_display(job: ImportJob) -> str:
+    """The status, or "recovering after a worker stopped" while a stopped worker's job waits to be taken over."""
+    return f"{job.get_status_display()}: {leases.RECOVERING}" if _recovering(job) else job.get_status_display()
 
 
 @login_required
@@ -111,7 +129,8 @@ def status(request, pk: int):
     return JsonResponse(
         {
             "status": job.status,
-            "status_display": job.get_status_display(),
+            "status_display": _status_display(job),
+            "recovering": _recovering(job),
             "rows_total": job.rows_total,
             "rows_done": job.rows_done,
             "percent": job.percent,

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from core import leases
 from core.admin import AdminServices, ServiceModelAdmin
 from scoring import services as scoring_services
 from scoring.models import EngagementWeight, GradeRule, ScoringRule, ScoringRun
@@ -95,9 +96,16 @@ class EngagementWeightAdmin(ScoringConfigAdmin):
 
 @admin.register(ScoringRun)
 class ScoringRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "reason", "started_at", "finished_at", "last_id", "max_id", "leads_changed"]
+    list_display = ["id", "progress", "reason", "started_at", "finished_at", "last_id", "max_id", "leads_changed"]
     list_filter = ["status"]
-    readonly_fields = [field.name for field in ScoringRun._meta.fields]
+    readonly_fields = ["progress", *(field.name for field in ScoringRun._meta.fields)]
+
+    @admin.display(description="Status")
+    def progress(self, run: ScoringRun) -> str:
+        """The status, or "recovering after a worker stopped" until another worker takes the run over."""
+        if run.status == ScoringRun.Status.RUNNING and leases.is_recovering("rescore", run.pk):
+            return f"{run.get_status_display()}: {leases.RECOVERING}"
+        return run.get_status_display()
 
     def has_add_permission(self, request):
         return False

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from activities.models import Event
 from activities.services import record_events
+from core import leases
 from core.events import publish
 from core.exceptions import PermissionDenied
 from core.services import apply_changes, save_validated
@@ -138,6 +139,9 @@ def score_unscored_leads(*, limit: int = 10_000) -> int:
     return len(ids)
 
 
+RESCORE_TASK = "scoring.tasks.rescore_all_leads_bulk_task"
+
+
 def _running_run(reason: str) -> ScoringRun:
     """Return the unfinished run to resume, or start one covering every lead that exists now."""
     run = ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).order_by("id").first()
@@ -162,6 +166,15 @@ def rescore_leads(*, chunk_size: int | None = None, reason: str = "") -> Scoring
     """Rescore every lead set-based, one id-range chunk per transaction; resume an unfinished run if there is one."""
     chunk_size = chunk_size or settings.FUNNEL_RESCORE_CHUNK_SIZE or CHUNK_SIZE
     run = _running_run(reason)
+    with leases.holding("rescore", run.pk, task=RESCORE_TASK) as held:
+        if held is None:
+            logger.info("scoring run %s is being run by another worker", run.pk)
+            return run
+        return _rescore_chunks(run, held, chunk_size)
+    return run  # the lease passed to another worker mid-run
+
+
+def _rescore_chunks(run: ScoringRun, held: leases.Held, chunk_size: int) -> ScoringRun:
     scoring: Scoring | None = None
     began = time.monotonic()
     while True:
@@ -173,6 +186,7 @@ def rescore_leads(*, chunk_size: int | None = None, reason: str = "") -> Scoring
             if run.last_id >= run.max_id:
                 run.status, run.finished_at = ScoringRun.Status.DONE, timezone.now()
                 run.save(update_fields=["status", "finished_at"])
+                held.renew()
                 logger.info(
                     "scoring run %s done: %d leads changed, %d became MQL, %.1fs",
                     run.pk,
@@ -192,6 +206,7 @@ def rescore_leads(*, chunk_size: int | None = None, reason: str = "") -> Scoring
             run.save(update_fields=["last_id", "leads_changed", "leads_reached_mql"])
             if reached:
                 publish(ScoringEvent.REACHED_MQL, record_ids=reached)
+            held.renew()  # last: the chunk commits only while this worker still holds the run
         logger.info(
             "scoring run %s: leads up to id %d of %d, %d changed so far",
             run.pk,

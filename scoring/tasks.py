@@ -15,8 +15,8 @@ def score_lead_task(lead_id: int) -> None:
 
 # A million leads take well under the limit on PostgreSQL; a run cut short resumes from its last chunk.
 @shared_task(soft_time_limit=3_600, time_limit=3_660)
-def rescore_all_leads_bulk_task(reason: str = "rules changed") -> None:
-    """Rescore every lead set-based (resuming an unfinished run)."""
+def rescore_all_leads_bulk_task(reason: str = "rules changed", job_id: int | None = None) -> None:
+    """Rescore every lead set-based (resuming an unfinished run; the lease sweeper passes its id, unused)."""
     from scoring.services import rescore_leads
 
     rescore_leads(reason=reason)
@@ -31,28 +31,40 @@ def score_unscored_leads_task() -> int:
 
 
 # Training reads every closed lead of the window; a million take about a minute on PostgreSQL (bench/predictive.py).
+TRAIN_TASK = "scoring.tasks.train_conversion_model_task"
+
+
 @shared_task(soft_time_limit=1_800, time_limit=1_860)
-def train_conversion_model_task(by_id: int | None = None) -> int | None:
+def train_conversion_model_task(by_id: int | None = None, job_id: int = 0) -> int | None:
     """Train a new version of the predictive model, then predict every open lead with it.
 
     Returns the new version, or None when there are too few closed leads (logged, not an error: the scoring page
-    says how many more are needed).
+    says how many more are needed) or another worker is training. The worker holds the training's one lease: if it
+    stops, the lease sweeper re-queues the training, which starts over (nothing of a stopped training is stored;
+    predictions are idempotent).
     """
     import logging
 
+    from core.leases import holding
     from scoring.exceptions import NotEnoughHistory
     from scoring.predictive.prediction import predict_leads
     from scoring.predictive.training import train_conversion_model
     from users.models import User
 
     by = User.objects.filter(pk=by_id).first() if by_id is not None else None
-    try:
-        model = train_conversion_model(by=by)
-    except NotEnoughHistory as exc:
-        logging.getLogger(__name__).info("conversion model not trained: %s", exc.detail)
-        return None
-    predict_leads(model=model)
-    return model.version
+    with holding("training", job_id, task=TRAIN_TASK) as held:
+        if held is None:
+            logging.getLogger(__name__).info("conversion model not trained: another worker is training it")
+            return None
+        try:
+            model = train_conversion_model(by=by)
+        except NotEnoughHistory as exc:
+            logging.getLogger(__name__).info("conversion model not trained: %s", exc.detail)
+            return None
+        held.renew()
+        predict_leads(model=model)
+        return model.version
+    return None  # the lease passed to another worker mid-training
 
 
 @shared_task(soft_time_limit=1_800, time_limit=1_860)

@@ -225,6 +225,11 @@ else:
 # After a failed enqueue, this process skips enqueueing for this many seconds instead of waiting on the broker
 # again: one request pays for noticing the outage, the next ones don't, and the sweepers repair the lost kicks.
 FUNNEL_BROKER_BACKOFF_SECONDS = float(os.environ.get("FUNNEL_BROKER_BACKOFF_SECONDS", 10))
+# A long job's worker holds a lease on it and renews it every FUNNEL_LEASE_HEARTBEAT_SECONDS; when the worker stops
+# the lease lapses after FUNNEL_LEASE_SECONDS and the sweeper (every FUNNEL_LEASE_SWEEP_SECONDS) re-queues the job.
+FUNNEL_LEASE_SECONDS = float(os.environ.get("FUNNEL_LEASE_SECONDS", 30))
+FUNNEL_LEASE_HEARTBEAT_SECONDS = float(os.environ.get("FUNNEL_LEASE_HEARTBEAT_SECONDS", 5))
+FUNNEL_LEASE_SWEEP_SECONDS = float(os.environ.get("FUNNEL_LEASE_SWEEP_SECONDS", 15))
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False

@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core import leases
 from core.serializers import ErrorSerializer, VisiblePrimaryKeyRelatedField
 from core.viewsets import FunnelViewMixin
 from imports.models import ImportJob, ImportRowError
@@ -25,6 +26,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
     rate = serializers.FloatField(read_only=True, allow_null=True, help_text="Rows per second of the current run.")
     eta_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     error_report = serializers.SerializerMethodField()
+    recovering = serializers.SerializerMethodField(
+        help_text="True while the job's worker stopped and another has not taken it over yet."
+    )
 
     class Meta:
         model = ImportJob
@@ -44,6 +48,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "rate",
             "eta_seconds",
             "detail",
+            "recovering",
             "error_report",
             "created_at",
             "started_at",
@@ -55,6 +60,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
         path = reverse("api:import-errors", kwargs={"pk": job.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    def get_recovering(self, job: ImportJob) -> bool:
+        return job.status == ImportJob.Status.RUNNING and leases.is_recovering("import", job.pk)
 
 
 class ImportCreateSerializer(serializers.Serializer):

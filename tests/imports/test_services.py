@@ -16,6 +16,7 @@ from django.utils import timezone
 from activities.models import Event
 from assignment.models import AssignmentRule
 from core.exceptions import PermissionDenied
+from core.leases import claim
 from imports import services as importing
 from imports.models import ImportJob, ImportRowError
 from imports.reading import detect_mapping
@@ -287,6 +288,7 @@ def test_a_retried_job_resumes_after_its_last_committed_chunk_and_imports_nothin
 def test_a_second_delivery_while_the_job_runs_does_nothing(manager):
     job = create_import(by=manager, file=make_csv([["Last Name"], ["Doe"]]), enqueue=False)
     ImportJob.objects.filter(pk=job.pk).update(status="running", updated_at=timezone.now())
+    assert claim("import", job.pk, task=importing.IMPORT_TASK)  # the running worker's lease
 
     assert run_import(job.pk) is None
     assert Lead.objects.count() == 0
@@ -362,24 +364,47 @@ def test_importing_the_same_file_again_creates_and_changes_nothing(manager):
     assert Lead.objects.count() == 2
 
 
-def test_a_running_job_whose_worker_stopped_beating_is_resumed_by_the_sweeper(manager, monkeypatch):
-    from imports.tasks import resume_stale_imports_bulk_task
+def test_a_running_job_whose_worker_stopped_is_taken_over_by_the_sweeper_and_resumed(manager, monkeypatch):
+    from core.leases import claim, is_recovering
+    from core.models import Lease
+    from core.tasks import sweep_leases_task
 
     monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
     job = create_import(by=manager, file=make_csv([["Last Name"], ["A"], ["B"]]), enqueue=False)
-    # given a worker that committed the first row, then died
+    # given a worker that took the lease, committed the first row, then died
     ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    held = claim("import", job.pk, task=importing.IMPORT_TASK)
     importing.claim_import(job.pk)
     importing._import_chunk(
-        ImportJob.objects.get(pk=job.pk), 1, importing.RowValidator(job).validate([["A"]], first_row=2)
+        ImportJob.objects.get(pk=job.pk), 1, importing.RowValidator(job).validate([["A"]], first_row=2), held=held
     )
-    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - importing.STALE_AFTER * 2)
+    assert importing.run_import(job.pk) is None  # its lease is still held: a duplicate delivery does nothing
+    Lease.objects.filter(kind="import", job_id=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert is_recovering("import", job.pk)
 
-    resume_stale_imports_bulk_task()
+    sweep_leases_task()
 
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.created, job.attempts) == ("done", 2, 2, 2)
     assert sorted(Lead.objects.values_list("last_name", flat=True)) == ["A", "B"]
+    assert not Lease.objects.exists()
+
+
+def test_a_worker_that_lost_its_lease_commits_no_further_chunk(manager):
+    from core.leases import LeaseLost, claim
+    from core.models import Lease
+
+    job = create_import(by=manager, file=make_csv([["Last Name"], ["A"]]), enqueue=False)
+    held = claim("import", job.pk, task=importing.IMPORT_TASK)
+    Lease.objects.filter(kind="import", job_id=job.pk).update(holder="another worker")
+
+    with pytest.raises(LeaseLost):
+        importing._import_chunk(
+            ImportJob.objects.get(pk=job.pk), 1, importing.RowValidator(job).validate([["A"]], first_row=2), held=held
+        )
+
+    assert ImportJob.objects.get(pk=job.pk).rows_done == 0
+    assert not Lead.objects.exists()
 
 
 def test_the_command_imports_a_file_with_a_progress_line(manager, tmp_path, capsys):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
+from core.leases import is_recovering
 from leads.models import Lead
 from scoring.models import ScoringRule, ScoringRun
 from scoring.services import explain_score
@@ -18,6 +19,7 @@ from tests.system.workers import kill, purge, send, start_worker, wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CHUNK = 60
+LEASE = {"FUNNEL_LEASE_SECONDS": "3", "FUNNEL_LEASE_HEARTBEAT_SECONDS": "1"}
 
 
 def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_right(tmp_path):
@@ -41,7 +43,7 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
             locker.set_autocommit(False)
             cursor.execute("SELECT id FROM leads_lead WHERE id = %s FOR UPDATE", [blocker.pk])
 
-        first = start_worker("rescore-1", tmp_path, queues="bulk", FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
+        first = start_worker("rescore-1", tmp_path, queues="bulk", **LEASE, FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
         send("scoring.tasks.rescore_all_leads_bulk_task", queue="bulk")
         assert wait_until(
             lambda: ScoringRun.objects.filter(status="running", last_id=leads[2 * CHUNK - 1].pk).exists(), timeout=30
@@ -52,7 +54,9 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
         run = ScoringRun.objects.get()
         assert run.status == ScoringRun.Status.RUNNING and run.last_id < run.max_id
 
-        second = start_worker("rescore-2", tmp_path, queues="bulk", FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
+        # the killed worker's lease on the run lapses (the lease sweeper would re-queue it then: tests/chaos)
+        assert wait_until(lambda: is_recovering("rescore", run.pk), timeout=30)
+        second = start_worker("rescore-2", tmp_path, queues="bulk", **LEASE, FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
         send("scoring.tasks.rescore_all_leads_bulk_task", queue="bulk")  # the next beat tick or a manual restart
         assert wait_until(lambda: ScoringRun.objects.filter(status="done").exists(), timeout=30), second.log.read_text()
     finally:

@@ -1,7 +1,8 @@
 """Running a closed Bulk API 2.0 job on a worker: claim it, apply its CSV chunk by chunk, exactly once.
 
-- A run claims the job (UploadComplete -> InProgress, or an InProgress job whose heartbeat is older than
-  STALE_AFTER: its worker died), so two deliveries of the same kick never run it side by side.
+- A run holds the job's lease (core.leases) and claims it (UploadComplete -> InProgress, or an InProgress job
+  whose worker stopped: its lease lapsed and the lease sweeper re-queued it), so two deliveries of the same kick
+  never run it side by side.
 - Each chunk of CHUNK_ROWS rows is one transaction that applies its rows through the records' services (each row
   in its own savepoint: a row's error fails only that row), stores one result per row and moves the job's
   position, under the job's row lock and only if the position is still the one the chunk started from. A run cut
@@ -22,6 +23,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import leases
 from core.exceptions import ApplicationError
 from integrations.salesforce import records
 from integrations.salesforce.bulk.csvfiles import invalid_batch, read_rows
@@ -37,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 # Salesforce applies ingest data in chunks of 200 records; each of ours is one transaction of that many rows.
 CHUNK_ROWS = 200
+# A closed job nobody picked up this long after its last change lost its kick (the broker was down): re-queued.
 STALE_AFTER = timedelta(minutes=5)
+BULK_JOB_TASK = "integrations.salesforce.bulk.tasks.run_bulk_job_bulk_task"
 # As Salesforce: a job that is not queued or running is deleted, with its files and results, a week after it last
 # changed.
 KEEP_JOBS = timedelta(days=7)
@@ -88,12 +92,10 @@ def plan_columns(job: BulkJob, header: list[str]) -> Plan:
 
 
 def list_stale_jobs() -> list[int]:
-    """Ids of closed jobs nobody runs: queued ones whose kick got lost, running ones whose worker stopped beating."""
+    """Ids of closed jobs whose kick got lost; a running job whose worker stopped is the lease sweeper's."""
     stale = timezone.now() - STALE_AFTER
     return list(
-        BulkJob.objects.filter(
-            state__in=[BulkJob.State.UPLOAD_COMPLETE, BulkJob.State.IN_PROGRESS], updated_at__lt=stale
-        ).values_list("pk", flat=True)
+        BulkJob.objects.filter(state=BulkJob.State.UPLOAD_COMPLETE, updated_at__lt=stale).values_list("pk", flat=True)
     )
 
 
@@ -115,16 +117,14 @@ def purge_old_jobs(*, now=None) -> int:
 
 
 def claim_job(job_id: int) -> bool:
-    """Take a closed job, or a running one whose worker stopped beating; False when another run has it."""
+    """Take a closed job, or a running one whose worker stopped; the caller holds the job's lease."""
     now = timezone.now()
-    claimable = Q(state=BulkJob.State.UPLOAD_COMPLETE) | Q(
-        state=BulkJob.State.IN_PROGRESS, updated_at__lt=now - STALE_AFTER
-    )
-    job = BulkJob.objects.filter(pk=job_id).filter(claimable).first()
+    claimable = [BulkJob.State.UPLOAD_COMPLETE, BulkJob.State.IN_PROGRESS]
+    job = BulkJob.objects.filter(pk=job_id, state__in=claimable).first()
     if job is None:
         return False
     return bool(
-        BulkJob.objects.filter(pk=job_id, state=job.state, updated_at=job.updated_at).update(
+        BulkJob.objects.filter(pk=job_id, state=job.state, attempts=job.attempts).update(
             state=BulkJob.State.IN_PROGRESS,
             started_at=job.started_at or now,
             attempts=job.attempts + 1,
@@ -134,14 +134,22 @@ def claim_job(job_id: int) -> bool:
 
 
 def run_job(job_id: int) -> BulkJob | None:
-    """Run a claimable job to its end from its last committed chunk; None when another run has it."""
-    if not claim_job(job_id):
-        return None
+    """Run a claimable job to its end from its last committed chunk, holding its lease; None when another run has it."""
+    with leases.holding("sf-bulk", job_id, task=BULK_JOB_TASK) as held:
+        if held is None or not claim_job(job_id):
+            return None
+        return _run_claimed(job_id, held)
+    return None  # the lease passed to another worker mid-run
+
+
+def _run_claimed(job_id: int, held: leases.Held) -> BulkJob | None:
     job = BulkJob.objects.select_related("created_by").get(pk=job_id)
     try:
-        completed = run_query(job) if job.is_query else _run_ingest(job)
+        completed = run_query(job) if job.is_query else _run_ingest(job, held)
     except SalesforceError as exc:
         _finish(job, BulkJob.State.FAILED, exc.message)
+    except (leases.LeaseLost, *leases.DATABASE_ERRORS):
+        raise  # another worker has the job now, or will take it over once the database is back
     except Exception as exc:
         logger.exception("bulk job %s failed", job_id)
         position = BulkJob.objects.filter(pk=job_id).values_list("rows_done", flat=True).first()
@@ -162,7 +170,7 @@ def _finish(job: BulkJob, state: str, message: str = "") -> None:
     )
 
 
-def _run_ingest(job: BulkJob) -> bool:
+def _run_ingest(job: BulkJob, held: leases.Held | None = None) -> bool:
     """Apply the rows after the committed ones; False when the run stopped (aborted, or another run took over)."""
     header, rows = read_rows(job.data.path, job.column_delimiter)
     plan = plan_columns(job, header)
@@ -170,14 +178,23 @@ def _run_ingest(job: BulkJob) -> bool:
     if sum(1 for _ in islice(rows, position)) != position:
         raise invalid_batch("The file is shorter than the progress recorded.")
     while chunk := list(islice(rows, CHUNK_ROWS)):
-        if not apply_chunk(job.pk, position, chunk, plan, by=job.created_by, attempt=job.attempts):
+        if not apply_chunk(job.pk, position, chunk, plan, by=job.created_by, attempt=job.attempts, held=held):
             return False
         position += len(chunk)
     return True
 
 
 @transaction.atomic
-def apply_chunk(job_id: int, start: int, chunk: list[list[str]], plan: Plan, *, by: User, attempt: int) -> bool:
+def apply_chunk(
+    job_id: int,
+    start: int,
+    chunk: list[list[str]],
+    plan: Plan,
+    *,
+    by: User,
+    attempt: int,
+    held: leases.Held | None = None,
+) -> bool:
     """Apply rows `start`… of a running job with their results and the new position, in one transaction.
 
     False (and nothing written) when the job is no longer running, or no longer in run `attempt` (a sweeper gave it
@@ -199,6 +216,8 @@ def apply_chunk(job_id: int, start: int, chunk: list[list[str]], plan: Plan, *, 
     job.records_processed += len(chunk)
     job.records_failed += failed
     job.save(update_fields=["rows_done", "records_processed", "records_failed", "updated_at"])
+    if held is not None:
+        held.renew()  # last: the chunk commits only while this worker still holds the job
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from core import leases
 from integrations.salesforce import errors
 from integrations.salesforce.bulk.csvfiles import CsvWriter, read_rows
 from integrations.salesforce.bulk.identifiers import job_pk, job_sf_id
@@ -68,6 +69,9 @@ def job_info(job: BulkJob) -> dict:
         info["apexProcessingTime"] = 0
     if job.error_message:
         info["errorMessage"] = job.error_message
+    elif job.state == BulkJob.State.IN_PROGRESS and leases.is_recovering("sf-bulk", job.pk):
+        # The state stays InProgress (clients poll it); the message says why it stands still for a few seconds.
+        info["errorMessage"] = f"InProgress: {leases.RECOVERING}"
     return info
 
 

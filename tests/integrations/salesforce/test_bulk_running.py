@@ -8,10 +8,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from core.leases import claim, is_recovering
+from core.models import Lease
 from integrations.salesforce import records
 from integrations.salesforce.bulk import running, tasks
 from integrations.salesforce.bulk.models import BulkJob, IngestResult
-from integrations.salesforce.bulk.running import apply_chunk, claim_job, list_stale_jobs, plan_columns, run_job
+from integrations.salesforce.bulk.running import apply_chunk, claim_job, plan_columns, run_job
 from integrations.salesforce.ids import to_sf_id
 from leads.models import Lead
 
@@ -64,10 +66,9 @@ def test_a_run_killed_inside_a_chunk_resumes_after_the_last_committed_chunk_with
     assert sorted(Lead.objects.values_list("last_name", flat=True)) == ["Lead 1", "Lead 2"]
     assert IngestResult.objects.filter(job=job).count() == 2
 
-    # when the sweeper finds it stale and a new run takes it
+    # when its lease has lapsed (the lease sweeper re-queues it) and a new run takes it
     monkeypatch.setattr(records, "create_record", create)
-    make_stale(job)
-    assert list_stale_jobs() == [job.pk]
+    assert is_recovering("sf-bulk", job.pk)
     run_job(job.pk)
 
     # then every row was applied exactly once, and reported once
@@ -110,11 +111,11 @@ def test_a_chunk_from_a_position_another_run_already_committed_writes_nothing(re
     assert Lead.objects.count() == 1
 
 
-def test_a_running_job_is_not_claimed_twice_and_a_finished_one_not_rerun(rep):
+def test_a_running_job_is_not_run_twice_and_a_finished_one_not_rerun(rep):
     job = closed_job(rep, five_leads())
-    assert claim_job(job.pk)
-    assert not claim_job(job.pk)
-    make_stale(job)
+    assert claim("sf-bulk", job.pk, task=running.BULK_JOB_TASK)  # a live worker holds it
+    assert run_job(job.pk) is None
+    Lease.objects.filter(kind="sf-bulk", job_id=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     run_job(job.pk)
 
     assert run_job(job.pk) is None
@@ -158,7 +159,7 @@ def test_an_unexpected_error_fails_the_job_saying_where(rep, small_chunks, monke
     assert job.rows_done == 2
 
 
-def test_the_sweeper_requeues_lost_and_stopped_jobs_only(rep, monkeypatch):
+def test_the_sweeper_requeues_jobs_whose_kick_got_lost_only(rep, monkeypatch):
     lost = closed_job(rep, five_leads())
     stopped = closed_job(rep, five_leads(), state=BulkJob.State.IN_PROGRESS)
     fresh = closed_job(rep, five_leads())
@@ -170,7 +171,7 @@ def test_the_sweeper_requeues_lost_and_stopped_jobs_only(rep, monkeypatch):
 
     tasks.sweep_bulk_jobs_bulk_task()
 
-    assert sorted(kicked) == sorted([lost.pk, stopped.pk])
+    assert kicked == [lost.pk]  # a stopped worker's job is the lease sweeper's (core.leases)
     assert fresh.pk not in kicked
 
 

@@ -8,13 +8,12 @@ killed while it waits.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core.leases import is_recovering
 from crm.celery import app
 from integrations.salesforce.bulk import running
 from integrations.salesforce.bulk.models import BulkJob, IngestResult
@@ -26,6 +25,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(tr
 
 ROWS = 300
 BLOCKED_ROW = 250  # in the second chunk of CHUNK_ROWS (200)
+LEASE = {"FUNNEL_LEASE_SECONDS": "3", "FUNNEL_LEASE_HEARTBEAT_SECONDS": "1"}
 
 
 class _Rollback(Exception):
@@ -80,7 +80,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_sweeper_and_applies_every_row
     first = second = None
     try:
         assert holding.wait(10)
-        first = start_worker("bulk-1", tmp_path, queues="bulk")
+        first = start_worker("bulk-1", tmp_path, queues="bulk", **LEASE)
         send("integrations.salesforce.bulk.tasks.run_bulk_job_bulk_task", job.pk)
 
         # when the worker has committed the first chunk and waits inside the second, it is killed
@@ -91,11 +91,10 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_sweeper_and_applies_every_row
         holder.join(10)
         assert BulkJob.objects.get(pk=job.pk).state == BulkJob.State.IN_PROGRESS
 
-        # and, its heartbeat gone stale, the sweeper on beat hands it to another worker
-        stale = timezone.now() - running.STALE_AFTER - timedelta(seconds=1)
-        BulkJob.objects.filter(pk=job.pk).update(updated_at=stale)
-        second = start_worker("bulk-2", tmp_path, queues="bulk")
-        send("integrations.salesforce.bulk.tasks.sweep_bulk_jobs_bulk_task")
+        # and, its lease lapsed, the lease sweeper re-queues it for another worker
+        assert wait_until(lambda: is_recovering("sf-bulk", job.pk), timeout=30)
+        second = start_worker("bulk-2", tmp_path, queues="bulk", **LEASE)
+        send("integrations.salesforce.bulk.tasks.run_bulk_job_bulk_task", job.pk)
         assert wait_until(lambda: BulkJob.objects.get(pk=job.pk).state == BulkJob.State.JOB_COMPLETE, timeout=60), (
             second.log.read_text()
         )
