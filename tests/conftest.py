@@ -3,7 +3,8 @@
 A test marked `redis`, `worker` or `chromium` is skipped on a developer
 machine that lacks the part, but FAILS when `CI=true`: CI must never pass by
 skipping. `postgres` and `worker` tests are deselected when the run's database is SQLite
-(the embedded default run) and run in the PostgreSQL run.
+(the embedded default run) and run in the PostgreSQL run; `embedded` tests (the SQLite file's own features:
+backup and restore) run in the SQLite run only.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def _skip_or_fail(problem: str) -> None:
 
 def pytest_collection_modifyitems(config, items):
     if settings.IS_POSTGRES:
+        # Features of the embedded default alone (its SQLite file: backup and restore) run in the SQLite run.
+        embedded = [item for item in items if item.get_closest_marker("embedded")]
+        if embedded:
+            config.hook.pytest_deselected(items=embedded)
+            items[:] = [item for item in items if not item.get_closest_marker("embedded")]
         return
     kept, dropped = [], []
     for item in items:

@@ -54,6 +54,7 @@ def _members(archive: Path) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_holds_a_database_copy_the_kept_files_and_a_manifest_that_checks_them(var, tmp_path):
     # given
@@ -101,6 +102,7 @@ def test_a_backup_holds_a_database_copy_the_kept_files_and_a_manifest_that_check
     assert not (tmp_path / "copy.sqlite3-wal").exists()
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db(transaction=True)
 def test_the_command_writes_to_the_given_path_and_never_over_an_existing_file(var, tmp_path, capsys):
     target = tmp_path / "nightly" / "crm.tar.gz"

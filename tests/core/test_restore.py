@@ -99,6 +99,7 @@ def _valid_entries(tmp_path: Path, *, files=None, **manifest) -> list[tuple[tarf
     ]
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db(transaction=True)
 def test_a_restored_backup_serves_the_same_records_pages_and_attachment_bytes(var, client):
     # given: a rep's leads, an account with a contact, a file attached to a lead
@@ -153,6 +154,7 @@ def _env(var: Path, **extra) -> dict:
     return {**env, "FUNNEL_VAR_DIR": str(var), **extra}
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db(transaction=True)
 def test_restore_into_a_fresh_var_creates_the_database_migrates_it_and_serves_the_records(var, tmp_path):
     rep = UserFactory(username="rep1")
@@ -194,6 +196,7 @@ def test_restore_into_a_fresh_var_creates_the_database_migrates_it_and_serves_th
     assert (fresh / "secret_key").read_bytes() == (var / "secret_key").read_bytes()
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_from_an_older_version_is_migrated_forward_on_restore(var):
     # given: a backup taken before the latest activities migration
@@ -237,6 +240,7 @@ UNSAFE = {
 }
 
 
+@pytest.mark.embedded
 @pytest.mark.parametrize("case", UNSAFE)
 def test_an_archive_that_reaches_outside_var_or_holds_links_is_refused_and_nothing_is_written(var, tmp_path, case):
     # the unsafe entry comes after a well-formed start, so a partial unpack would show
@@ -251,10 +255,12 @@ def test_an_archive_that_reaches_outside_var_or_holds_links_is_refused_and_nothi
     assert not list(var.glob(".restore-*")) and not list(var.glob("restore-previous-*"))
 
 
+@pytest.mark.embedded
 def test_a_missing_archive_is_refused(var, tmp_path):
     _refused(tmp_path / "nope.tar.gz", "there is no backup archive at")
 
 
+@pytest.mark.embedded
 def test_a_damaged_or_foreign_archive_is_refused(var, tmp_path):
     good = _write(tmp_path / "good.tar.gz", _valid_entries(tmp_path))
     cut = tmp_path / "cut.tar.gz"
@@ -271,6 +277,7 @@ def test_a_damaged_or_foreign_archive_is_refused(var, tmp_path):
     assert _snapshot(var) == before
 
 
+@pytest.mark.embedded
 def test_an_archive_whose_contents_fail_the_manifest_checks_is_refused(var, tmp_path):
     entries = _valid_entries(tmp_path, files={"media/a.pdf": PDF, "mail/m.log": b"mail"})
     db, pdf, mail, manifest = entries
@@ -290,12 +297,14 @@ def test_an_archive_whose_contents_fail_the_manifest_checks_is_refused(var, tmp_
     assert _snapshot(var) == before
 
 
+@pytest.mark.embedded
 def test_a_backup_from_a_newer_version_is_refused(var, tmp_path):
     newer = _valid_entries(tmp_path, migrations={"leads": ["0001_initial", "9999_from_the_future"]})
 
     _refused(_write(tmp_path / "newer.tar.gz", newer), "newer version of Funnel CRM .*leads.9999_from_the_future")
 
 
+@pytest.mark.embedded
 def test_restore_is_refused_while_make_run_holds_the_run_lock(var, tmp_path):
     archive = _write(tmp_path / "good.tar.gz", _valid_entries(tmp_path))
     # make run starts honcho through this wrapper; here it runs `sleep` instead of honcho
