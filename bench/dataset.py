@@ -183,6 +183,29 @@ def build(*, leads: int, opportunities: int) -> dict:
             " WHERE s.id = o.stage_id AND s.is_closed"
         )
         cursor.execute("ANALYZE")
+    return _people(admin, managers, reps, tokens, accounts=accounts, opportunities=opportunities)
+
+
+def reuse() -> dict | None:
+    """Who is who in a dataset an earlier run built (new tokens minted); None when there is none."""
+    admin = User.objects.filter(username="bench-admin").first()
+    if admin is None:
+        return None
+    managers = [User.objects.get(username=f"bench-manager{t}") for t in range(TEAMS)]
+    reps = [User.objects.get(username=f"bench-rep{n}") for n in range(REPS)]
+    tokens = {}
+    for user in [admin, managers[0], reps[0]]:
+        raw = ApiToken.generate()
+        ApiToken.objects.create(
+            user=user, name="bench", prefix=raw[:8], digest=ApiToken.digest_of(raw), rate_limit=10_000_000
+        )
+        tokens[user.username] = raw
+    return _people(
+        admin, managers, reps, tokens, accounts=Account.objects.count(), opportunities=Opportunity.objects.count()
+    )
+
+
+def _people(admin, managers, reps, tokens, *, accounts: int, opportunities: int) -> dict:
     return {
         "admin": admin,
         "managers": managers,

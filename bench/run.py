@@ -116,6 +116,17 @@ def _maintenance_dsn(database_url: str) -> str:
     return urlunsplit(parts._replace(path="/postgres"))
 
 
+def database_exists(database_url: str) -> bool:
+    import psycopg2
+
+    connection = psycopg2.connect(_maintenance_dsn(database_url))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [urlsplit(database_url).path.lstrip("/")])
+        found = cursor.fetchone() is not None
+    connection.close()
+    return found
+
+
 def recreate_database(database_url: str) -> None:
     import psycopg2
 
@@ -184,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help=f"comma-separated figures among: {', '.join(FIGURES)}")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the dataset an earlier run left (migrated forward, new tokens) instead of re-creating it",
+    )
     parser.add_argument("--load-seconds", type=float, default=None, help="load test length (default 60 x scale, ≥ 2)")
     args = parser.parse_args(argv)
     if args.scale <= 0:
@@ -204,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.load_seconds is not None:
         os.environ["BENCH_LOAD_SECONDS"] = str(args.load_seconds)
     started = time.perf_counter()
-    print(f"Re-creating {urlsplit(args.database_url).path.lstrip('/')} and migrating …", flush=True)
-    recreate_database(args.database_url)
+    name = urlsplit(args.database_url).path.lstrip("/")
+    if not (args.reuse and database_exists(args.database_url)):
+        print(f"Re-creating {name} and migrating …", flush=True)
+        recreate_database(args.database_url)
     import django
 
     django.setup()
@@ -216,8 +234,13 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     leads, opportunities = max(100, int(1_000_000 * args.scale)), max(20, int(100_000 * args.scale))
-    print(f"Building the dataset: {leads:,} leads, {opportunities:,} opportunities, 50 reps …", flush=True)
-    build_seconds, people = Context.timed(dataset.build, leads=leads, opportunities=opportunities)
+    people = dataset.reuse() if args.reuse else None
+    if people is not None:
+        print(f"Reusing {name}: {people['counts']['leads']:,} leads (rollups rebuilt) …", flush=True)
+        build_seconds, _ = Context.timed(call_command, "rebuild_rollups", verbosity=0)
+    else:
+        print(f"Building the dataset: {leads:,} leads, {opportunities:,} opportunities, 50 reps …", flush=True)
+        build_seconds, people = Context.timed(dataset.build, leads=leads, opportunities=opportunities)
     ctx = Context(scale=args.scale, database_url=args.database_url, redis_url=redis_url, people=people)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
