@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from core.replica import reads_replica
 from dashboards import charts
 from dashboards.filters import parse_filters
 from dashboards.selectors.activity import COUNTERS, PERIODS, SORT_KEYS, get_activity_report, parse_activity_options
@@ -37,6 +38,7 @@ def activity_charts(report: dict) -> dict:
 
 
 @login_required
+@reads_replica
 def activity_report(request):
     """Show the activity of the reps the user may see (a rep: their own) over the dashboard's date range."""
     filters, form = parse_filters(request.user, request.GET)

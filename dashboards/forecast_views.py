@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.replica import reads_replica
 from core.views import add_service_error
 from dashboards.exports import table_download
 from dashboards.selectors.forecast import ForecastFilterError, get_forecast, parse_forecast_filters
@@ -65,6 +66,7 @@ def _read(request: HttpRequest):
 
 
 @login_required
+@reads_replica
 def forecast_report(request: HttpRequest) -> HttpResponse:
     """The forecast of the reps the user may see for one period; a bad filter is named and the defaults shown."""
     filters, error = _read(request)
@@ -85,6 +87,7 @@ def _flat(row: dict) -> dict:
 
 
 @login_required
+@reads_replica
 def forecast_export(request: HttpRequest, table: str, extension: str = "csv") -> HttpResponse:
     """Download one table of the forecast (teams, reps or slipped deals) as CSV or XLSX."""
     if table not in TABLES:

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.replica import reads_replica
 from dashboards.exports import table_download
 from dashboards.selectors.sla import SlaFilterError, get_sla_report, parse_sla_filters
 from users.models import Team
@@ -46,6 +47,7 @@ def _read(request: HttpRequest):
 
 
 @login_required
+@reads_replica
 def sla_report(request: HttpRequest) -> HttpResponse:
     """The speed-to-lead report of the clocks the user may see; a bad filter is named and the defaults shown."""
     filters, error = _read(request)
@@ -61,6 +63,7 @@ def sla_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def sla_export(request: HttpRequest, table: str, extension: str = "csv") -> HttpResponse:
     """Download one table of the report (rep, source or week) as CSV or XLSX."""
     if table not in COLUMNS:

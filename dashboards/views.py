@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from core.replica import reads_replica
 from core.templatetags.formatting import format_money, format_percent
 from dashboards import charts, selectors
 from dashboards.exports import table_download
@@ -128,6 +129,7 @@ def table_views(data: dict, query: str, names=DASHBOARD_TABLES) -> dict[str, dic
 
 
 @login_required
+@reads_replica
 def dashboard(request):
     """Show the funnel, conversion, velocity, pipeline, trend and unattended leads the user may see.
 
@@ -198,6 +200,7 @@ def _export(request, table: str, extension: str) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def export_csv(request, table: str):
     """Download one report table as CSV, with the page's filters and the user's scope.
 
@@ -207,6 +210,7 @@ def export_csv(request, table: str):
 
 
 @login_required
+@reads_replica
 def export_xlsx(request, table: str):
     """Download one report table as XLSX: the CSV's columns and scope, with numbers as typed cells."""
     return _export(request, table, "xlsx")

@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite, and the rule for tests that need real parts.
 
-A test marked `redis`, `worker` or `chromium` is skipped on a developer
+A test marked `redis`, `worker`, `chromium` or `replica` is skipped on a developer
 machine that lacks the part, but FAILS when `CI=true`: CI must never pass by
 skipping. `postgres` and `worker` tests are deselected when the run's database is SQLite
 (the embedded default run) and run in the PostgreSQL run; `embedded` tests (the SQLite file's own features:
@@ -18,9 +18,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from rest_framework.test import APIClient
 
 from activities.services import log_activity
+from core.replica import REPLICA, replica_configured
 from opportunities.models import OpportunityContactRole
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, TeamFactory, UserFactory
 
@@ -52,6 +54,8 @@ def _missing_part(item) -> str | None:
         return f"Redis is not reachable at {REDIS_URL}"
     if "chromium" in names:
         return _missing_chromium()
+    if "replica" in names and not replica_configured():
+        return "the `replica` database alias is missing (crm/settings/test.py adds it on PostgreSQL)"
     return None
 
 
@@ -118,6 +122,32 @@ def _default_stages(request):
 
     if not Stage.objects.exists():
         importlib.import_module("opportunities.migrations.0003_seed_stages").seed_stages(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _replica_in_the_test_transaction(request):
+    """Let the report views' replica reads see the test's rows: the alias shares default's connection.
+
+    The `replica` alias is a test mirror of default (crm/settings/test.py), but a connection of its own sees neither
+    a `django_db` test's open transaction nor is it allowed in a test that did not ask for it. Tests that name it in
+    `databases` (tests/core/test_replica.py) keep the separate connection and see where each query went.
+    """
+    if not replica_configured():
+        yield
+        return
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    databases = (marker.kwargs.get("databases") if marker else None) or ()
+    if not uses_db or databases == "__all__" or REPLICA in databases:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    own = connections[REPLICA]
+    connections[REPLICA] = connections["default"]
+    try:
+        yield
+    finally:
+        connections[REPLICA] = own
 
 
 @pytest.fixture

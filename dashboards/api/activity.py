@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.query_params import refuse_invalid_form, refuse_unknown_query_params
+from core.replica import reads_replica
 from dashboards.api.views import ERROR
 from dashboards.filters import PRESETS, parse_filters
 from dashboards.selectors import activity
@@ -88,6 +89,7 @@ class ActivityReportView(APIView):
             429: OpenApiResponse(ERROR, description="Throttled."),
         },
     )
+    @reads_replica
     def get(self, request):
         refuse_unknown_query_params(request, [parameter.name for parameter in PARAMETERS])
         filters, form = parse_filters(request.user, request.query_params)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from campaigns.models import Campaign
 from core.query_params import refuse_unknown_query_params
+from core.replica import reads_replica
 from core.viewsets import FunnelGenericViewSet
 from dashboards.selectors import campaigns as selectors
 
@@ -92,6 +93,7 @@ class CampaignReportViewSet(FunnelGenericViewSet):
         responses={200: CampaignSummarySerializer, 400: BAD_PARAMETER},
     )
     @action(detail=True, methods=["get"])
+    @reads_replica
     def report(self, request, pk=None):
         models = _models(request)
         campaign = self.get_object()
@@ -108,6 +110,7 @@ class CampaignReportListView(APIView):
         parameters=[ATTRIBUTION],
         responses={200: CampaignReportListSerializer, 400: BAD_PARAMETER},
     )
+    @reads_replica
     def get(self, request):
         models = _models(request)
         reports = selectors.list_campaign_reports(request.user, models=models)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.query_params import refuse_unknown_query_params
+from core.replica import reads_replica
 from dashboards.selectors import forecast as selectors
 from opportunities.selectors import PERIODS
 from users.models import Team, User
@@ -93,6 +94,7 @@ class ForecastReportView(APIView):
             404: OpenApiResponse(description="No team or rep with that id that you can see."),
         },
     )
+    @reads_replica
     def get(self, request):
         refuse_unknown_query_params(request, ["period", "team", "owner"])
         try:

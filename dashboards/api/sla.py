@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.query_params import refuse_unknown_query_params
+from core.replica import reads_replica
 from dashboards.selectors import sla as selectors
 from users.models import Team
 
@@ -71,6 +72,7 @@ class SlaReportView(APIView):
             404: OpenApiResponse(description="No team with that id that you can see."),
         },
     )
+    @reads_replica
     def get(self, request):
         refuse_unknown_query_params(request, ["from", "to", "team"])
         try:

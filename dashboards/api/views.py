@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.query_params import refuse_invalid_form, refuse_unknown_query_params
+from core.replica import reads_replica
 from dashboards import selectors
 from dashboards.filters import PRESETS, parse_filters
 from leads.models import LeadSource
@@ -121,6 +122,7 @@ class FunnelReportView(APIView):
             429: OpenApiResponse(ERROR, description="Throttled."),
         },
     )
+    @reads_replica
     def get(self, request):
         # Like the lists: a typo'd filter (`sorce=webinar`) is a 400, not the unfiltered funnel.
         refuse_unknown_query_params(request, [parameter.name for parameter in PARAMETERS])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -183,7 +183,9 @@ REPORT_WORK_MEM = "32MB"
 def _rows_grouping_sets(clocks, now: datetime) -> list[tuple]:
     columns = ("owner_id", "source", "assigned_at", "due_at", "first_touch_at", "touch_minutes")
     sql, params = clocks.order_by().values(*columns).query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Read where the ORM would (the replica inside a report, core/replica.py); a standby takes set_config too.
+    alias = router.db_for_read(LeadSla)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
         cursor.execute(GROUPING_SETS_SQL.format(clocks=sql), (now, *params))
         return [(SETS[grouping], *rest) for grouping, *rest in cursor.fetchall()]

@@ -6,7 +6,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, Window
 from django.db.models.functions import Lead as NextValue
 
@@ -30,6 +30,8 @@ def get_time_in_status(user: User, filters: FunnelFilters) -> list[dict[str, Any
     # The ORM writes the windowed inner query (values stay bound parameters); only the outer aggregate is
     # spelled per database, because neither Django nor SQLite aggregate over a window function directly.
     inner, params = changes.query.sql_with_params()
+    # The hand-written outer query reads where the ORM would (the replica inside a report, core/replica.py).
+    connection = connections[router.db_for_read(LeadStatusChange)]
     if connection.vendor == "postgresql":
         sql = (
             "SELECT to_status, COUNT(*), AVG(EXTRACT(EPOCH FROM (next_at - changed_at))), "  # noqa: S608 - inner is the ORM's compiled query, values stay parameters  # nosec B608
