@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.models import VisibleByOwnerQuerySet
+
 
 class DigestDelivery(models.Model):
     """A manager's weekly digest for one week: claimed (pending), being sent, then sent or failed.
@@ -36,3 +38,59 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user_id}, week of {self.week}: {self.status}"
+
+
+class FunnelCounts(models.Model):
+    """The funnel's counters for one (created day, owner, source): what the dashboard's cohort sums.
+
+    `day` is the lead's creation date in the installation's zone; `owner` is null for unassigned leads (no database
+    constraint: the rows are the database's own bookkeeping, kept by triggers, and a user is never deleted while
+    they own leads). The velocity sums are in seconds over the leads that reached both ends of the step. PostgreSQL
+    only (the embedded SQLite default counts its small data directly).
+    """
+
+    day = models.DateField()
+    owner = models.ForeignKey(
+        "users.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    source = models.CharField(max_length=20)
+    leads = models.BigIntegerField(default=0)
+    mqls = models.BigIntegerField(default=0)
+    sqls = models.BigIntegerField(default=0)
+    converted = models.BigIntegerField(default=0)
+    lead_to_mql_n = models.BigIntegerField(default=0)
+    lead_to_mql_seconds = models.FloatField(default=0)
+    mql_to_sql_n = models.BigIntegerField(default=0)
+    mql_to_sql_seconds = models.FloatField(default=0)
+    sql_to_converted_n = models.BigIntegerField(default=0)
+    sql_to_converted_seconds = models.FloatField(default=0)
+    lead_to_converted_n = models.BigIntegerField(default=0)
+    lead_to_converted_seconds = models.FloatField(default=0)
+
+    objects = VisibleByOwnerQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+
+
+class FunnelDay(FunnelCounts):
+    """The folded rollup: one row per (day, owner, source), see `dashboards.funnel_rollup`."""
+
+    class Meta(FunnelCounts.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["day", "owner", "source"], name="funnel_day_key", nulls_distinct=False)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} owner {self.owner_id} {self.source}: {self.leads} leads"
+
+
+class FunnelDelta(FunnelCounts):
+    """A change not folded into `FunnelDay` yet, appended by the database's triggers on the lead table."""
+
+    class Meta(FunnelCounts.Meta):
+        indexes = [models.Index(fields=["day"], name="funnel_delta_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} owner {self.owner_id} {self.source}: {self.leads:+} leads"

@@ -9,3 +9,11 @@ def send_weekly_digests_task() -> int:
     from dashboards.digest import send_weekly_digests
 
     return send_weekly_digests()
+
+
+@shared_task(ignore_result=True)
+def fold_funnel_rollup_task() -> int:
+    """Fold the funnel rollup's appended changes into its day rows (beat, every minute; readers sum both anyway)."""
+    from dashboards.funnel_rollup import fold_deltas
+
+    return fold_deltas()

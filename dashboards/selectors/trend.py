@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from dashboards import funnel_rollup
 from dashboards.filters import FunnelFilters
 from dashboards.selectors.cohort import get_cohort, scope
 from leads.models import Lead
@@ -22,13 +23,19 @@ def _week_start(value) -> date:
 
 def get_trend(user: User, filters: FunnelFilters) -> list[dict[str, Any]]:
     """Return leads created and leads converted per week (weeks start on Monday) in the range."""
-    created = (
-        get_cohort(user, filters)
-        .annotate(week=TruncWeek("created_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if funnel_rollup.answers(filters):
+        created = [
+            {"week": row["day"] - timedelta(days=row["day"].weekday()), "n": row["leads"]}
+            for row in funnel_rollup.funnel_rows(user, filters, by=("day",))
+        ]
+    else:
+        created = (
+            get_cohort(user, filters)
+            .annotate(week=TruncWeek("created_at"))
+            .values("week")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     converted = (
         scope(Lead.objects.visible_to(user), filters)
         .filter(converted_at__gte=filters.start, converted_at__lt=filters.end)
@@ -45,5 +52,5 @@ def get_trend(user: User, filters: FunnelFilters) -> list[dict[str, Any]]:
         day += timedelta(days=7)
     for key, rows in (("created", created), ("converted", converted)):
         for row in rows:
-            weeks.setdefault(_week_start(row["week"]), {"created": 0, "converted": 0})[key] = row["n"]
+            weeks.setdefault(_week_start(row["week"]), {"created": 0, "converted": 0})[key] += row["n"]
     return [{"week": week.isoformat(), **counts} for week, counts in sorted(weeks.items())]
