@@ -72,7 +72,7 @@ class Held:
             raise LeaseLost(f"{self.kind} {self.job_id}: the lease passed to another worker")
 
 
-def claim(kind: str, job_id: int, *, task: str, queue: str = "bulk") -> Held | None:
+def claim(kind: str, job_id: int, *, task: str, queue: str = "imports") -> Held | None:
     """Take the job's lease if nobody holds it or its holder's lapsed; None when another worker holds it."""
     holder = _holder_id()
     now = timezone.now()
@@ -127,7 +127,7 @@ class _Heartbeat(threading.Thread):
 
 
 @contextlib.contextmanager
-def holding(kind: str, job_id: int, *, task: str, queue: str = "bulk") -> Iterator[Held | None]:
+def holding(kind: str, job_id: int, *, task: str, queue: str = "imports") -> Iterator[Held | None]:
     """Hold the job's lease for the block (None when another worker holds it), with a heartbeat.
 
     The lease is released when the block ends, unless it was lost: then LeaseLost is logged, not raised further.
@@ -197,11 +197,11 @@ def sweep() -> int:
     count = 0
     for lease in due:
         task = current_app.tasks.get(lease.task)
-        try:
+        try:  # to the queue CELERY_TASK_ROUTES names today, not the one stored (a lease from before a re-route)
             if task is not None:
-                task.apply_async(kwargs={"job_id": lease.job_id}, queue=lease.queue)
+                task.apply_async(kwargs={"job_id": lease.job_id})
             else:
-                current_app.send_task(lease.task, kwargs={"job_id": lease.job_id}, queue=lease.queue)
+                current_app.send_task(lease.task, kwargs={"job_id": lease.job_id})
         except Exception:
             logger.exception("could not re-queue %s %s; the next sweep tries again", lease.kind, lease.job_id)
             continue

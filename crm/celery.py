@@ -116,19 +116,16 @@ app.conf.beat_schedule = {
     "train-conversion-model-weekly": {
         "task": "scoring.tasks.train_conversion_model_task",
         "schedule": crontab(day_of_week=0, hour=3, minute=45),
-        "options": {"queue": "bulk"},
     },
     # Nightly: predictions read days since the last activity, which grow with every day without one.
     "predict-open-leads-nightly": {
         "task": "scoring.tasks.predict_leads_task",
         "schedule": crontab(hour=4, minute=15),
-        "options": {"queue": "bulk"},
     },
     # Every 30 s, as the nurture sender: a bulk pass whose worker stopped is finished by the next tick (< 1 min).
     "assign-unassigned-leads": {
         "task": "assignment.tasks.assign_unassigned_leads_task",
         "schedule": 30.0,
-        "options": {"queue": "bulk"},
     },
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys_task", "schedule": 3600.0},
     # The database says which webhook deliveries are due (new, or retrying); writes also kick it after commit.

@@ -9,5 +9,5 @@ from imports.tasks import run_import_bulk_task
 
 @subscribe(ImportEvent.QUEUED)
 def run_queued_import(event: Event) -> None:
-    """Start the import on the bulk queue; a lost kick is repaired by the stale-import sweeper."""
+    """Start the import on the imports queue; a lost kick is repaired by the stale-import sweeper."""
     run_import_bulk_task.delay_on_commit(event.record_id)

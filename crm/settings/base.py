@@ -243,12 +243,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
+# One queue per kind of work, so each scales on its own (docker-compose.yml runs a worker service per queue; `make
+# run` has one worker reading them all). Short per-lead kicks go to scoring, assignment and nurture; every long job
+# (CSV imports, Salesforce bulk jobs, a full rescore, training, predicting every open lead, the set-based assignment
+# sweep) goes to imports, so an hour-long job never holds up a new lead's score; everything else to default.
+# The ONE routing table: beat entries and callers name tasks, never queues.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = (Queue("default"), Queue("bulk"))
+FUNNEL_QUEUES = ("default", "scoring", "assignment", "nurture", "imports")
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in FUNNEL_QUEUES)
 CELERY_TASK_ROUTES = {
-    "*_bulk_task": {"queue": "bulk"},
-    # Training reads every closed lead (a minute at a million): kept off the queue of per-lead kicks.
-    "scoring.tasks.train_conversion_model_task": {"queue": "bulk"},
+    # Exact names first, then the patterns in this order (Celery's MapRoute).
+    "scoring.tasks.train_conversion_model_task": {"queue": "imports"},  # reads every closed lead
+    "scoring.tasks.predict_leads_task": {"queue": "imports"},  # nightly: every open lead
+    "assignment.tasks.assign_unassigned_leads_task": {"queue": "imports"},  # set-based over the backlog
+    "*_bulk_task": {"queue": "imports"},
+    "imports.tasks.*": {"queue": "imports"},
+    "scoring.tasks.*": {"queue": "scoring"},
+    "assignment.tasks.*": {"queue": "assignment"},
+    "nurture.tasks.*": {"queue": "nurture"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -13,8 +13,7 @@ from tests.system.workers import purge
 @pytest.fixture
 def sweeper(tmp_path):
     """Beat's lease sweep every second, on a worker of its own; the queues start empty."""
-    purge("bulk")
-    purge("default")
+    purge()
     sweeper = harness.Sweeper(tmp_path)
     yield sweeper
     sweeper.stop()

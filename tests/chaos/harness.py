@@ -45,11 +45,14 @@ def csv_file(rows: int) -> ContentFile:
 
 
 def worker(name: str, tmp_path: Path, **env: str) -> subprocess.Popen:
-    return start_worker(name, tmp_path, queues="bulk", **LEASE_ENV, **env)
+    """A worker reading every queue, as `make run`'s; only the sweeper's own worker reads default alone."""
+    return start_worker(name, tmp_path, **LEASE_ENV, **env)
 
 
 class Sweeper:
-    """Beat's lease sweep, alone: a worker on the default queue and a process that sends the sweep every second."""
+    """Beat's lease sweep, alone: a worker on the default queue and a process that sends the sweep every second.
+
+    Its worker reads no other queue, so a re-queued long job is taken over by the test's next worker, not by it."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.worker = start_worker("sweeper", tmp_path, queues="default", **LEASE_ENV)
@@ -74,10 +77,10 @@ class Sweeper:
 
 
 def send(task_name: str, **kwargs) -> None:
-    """Publish one task message to the real broker, as a page's kick or beat would."""
+    """Publish one task message to the real broker, as a page's kick or beat would (routed by CELERY_TASK_ROUTES)."""
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
     try:
-        app.send_task(task_name, kwargs=kwargs, queue="bulk")
+        app.send_task(task_name, kwargs=kwargs)
     finally:
         app.conf.update(task_always_eager=True)
 

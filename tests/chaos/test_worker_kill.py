@@ -241,11 +241,11 @@ def test_a_training_whose_worker_is_killed_is_taken_over_and_stores_one_model(tm
 
 def test_a_nurture_sender_killed_mid_batch_never_sends_a_step_twice_and_the_next_tick_sends_the_rest(tmp_path):
     _due_enrollments(150, steps=1)
-    purge("default")
+    purge()
     mail = {"EMAIL_BACKEND": "tests.nurture.backends.SlowFileBackend", "FUNNEL_NURTURE_BATCH_SIZE": "20"}
     first = second = None
     try:
-        first = start_worker("nurture-1", tmp_path, queues="default", **mail, FUNNEL_TEST_SEND_DELAY="0.03")
+        first = start_worker("nurture-1", tmp_path, **mail, FUNNEL_TEST_SEND_DELAY="0.03")
         _kick_sender(1)
         sent = Delivery.objects.filter(status="sent")
         assert harness.progressed(
@@ -254,7 +254,7 @@ def test_a_nurture_sender_killed_mid_batch_never_sends_a_step_twice_and_the_next
         kill(first)  # mid-batch: some of its claimed deliveries are still "sending"
         killed_at, sent_at_kill = time.monotonic(), sent.count()
 
-        second = start_worker("nurture-2", tmp_path, queues="default", **mail, FUNNEL_TEST_SEND_DELAY="0.002")
+        second = start_worker("nurture-2", tmp_path, **mail, FUNNEL_TEST_SEND_DELAY="0.002")
         _kick_sender(1)  # beat's next tick (every 30 s in production)
         recovery = harness.progressed(lambda: sent.count() > sent_at_kill, killed_at)
         assert recovery is not None, second.log.read_text()
@@ -281,7 +281,7 @@ def test_a_bulk_assignment_whose_worker_is_killed_is_finished_by_the_next_tick_a
     AssignmentRuleFactory(name="Everyone")
     leads = Lead.objects.bulk_create(Lead(last_name=f"A{n}", email=f"assign{n}@chaos.example") for n in range(300))
     Lead.objects.update(created_at=timezone.now() - timedelta(minutes=5))  # older than the sweep's minute
-    purge("bulk")
+    purge()
     locker = connections.create_connection("default")
     locker.set_autocommit(False)
     with locker.cursor() as cursor:  # the rules locked: the pass waits in its first chunk

@@ -75,4 +75,4 @@ def test_the_sweeper_requeues_each_lapsed_job_once_per_lease_period(monkeypatch)
     assert leases.sweep() == 1
     assert leases.sweep() == 0  # not again until another lease period passed
 
-    assert sent == [{"kwargs": {"job_id": 7}, "queue": "bulk"}]
+    assert sent == [{"kwargs": {"job_id": 7}}]  # to the queue the task routes name (imports)

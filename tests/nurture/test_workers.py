@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -53,7 +54,7 @@ def _start_worker(name: str, tmp_path: Path, *, batch_size: int, send_delay: flo
         "FUNNEL_TEST_SEND_DELAY": str(send_delay),
         "FUNNEL_NURTURE_BATCH_SIZE": str(batch_size),
     }
-    command = [CELERY, "-A", "crm", "worker", "--pool=solo", "-Q", "default", "-n", f"{name}@%h",
+    command = [CELERY, "-A", "crm", "worker", "--pool=solo", "-Q", ",".join(settings.FUNNEL_QUEUES), "-n", f"{name}@%h",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
@@ -77,7 +78,7 @@ def _kick_sender(times: int) -> None:
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
     try:
         for _ in range(times):
-            app.send_task("nurture.tasks.send_due_steps_task", queue="default")
+            app.send_task("nurture.tasks.send_due_steps_task")  # to its routed queue, nurture
     finally:
         app.conf.update(task_always_eager=True)
 
@@ -85,8 +86,9 @@ def _kick_sender(times: int) -> None:
 def _purge_queue() -> None:
     app.conf.update(broker_url=REDIS_URL)
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_declare("default", passive=False)
-        conn.default_channel.queue_purge("default")
+        for queue in settings.FUNNEL_QUEUES:
+            conn.default_channel.queue_declare(queue, passive=False)
+            conn.default_channel.queue_purge(queue)
 
 
 def _due_enrollments(count: int, *, steps: int) -> None:

@@ -55,7 +55,7 @@ def test_a_worker_killed_mid_breach_and_the_next_one_handle_it_exactly_once(tmp_
     owner = lead.owner
     past = timezone.now() - timedelta(hours=1)
     LeadSla.objects.filter(lead=lead).update(due_at=past, at_risk_at=past - timedelta(minutes=30))
-    purge("default")
+    purge()
 
     locker = connections.create_connection("default")
     killed = survivor = None
@@ -65,7 +65,7 @@ def test_a_worker_killed_mid_breach_and_the_next_one_handle_it_exactly_once(tmp_
             cursor.execute(hold.format(owner=int(owner.pk)))
 
         killed = start_worker("sla-1", tmp_path)
-        send(TASK, queue="default")
+        send(TASK)
         assert wait_until(lambda: bool(_waiting_statements()), timeout=30), killed.log.read_text()
         assert _waiting_statements()[0].lstrip().upper().startswith(waits_in)
         kill(killed)
@@ -81,8 +81,8 @@ def test_a_worker_killed_mid_breach_and_the_next_one_handle_it_exactly_once(tmp_
             assert set(Notification.objects.values_list("email_status", flat=True)) == {"pending"}
 
         survivor = start_worker("sla-2", tmp_path)
-        send(TASK, queue="default")  # the next beat tick
-        send(TASK, queue="default")  # and the one after, with nothing left to do
+        send(TASK)  # the next beat tick
+        send(TASK)  # and the one after, with nothing left to do
         assert wait_until(lambda: survivor.log.read_text().count("succeeded") >= 2, timeout=30), (
             survivor.log.read_text()
         )

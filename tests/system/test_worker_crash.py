@@ -35,7 +35,7 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
         for n in range(300)
     )  # fmt: skip
     blocker = leads[2 * CHUNK + 50]
-    purge("bulk")
+    purge()
     locker = connections.create_connection("default")
     first = second = None
     try:
@@ -43,8 +43,8 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
             locker.set_autocommit(False)
             cursor.execute("SELECT id FROM leads_lead WHERE id = %s FOR UPDATE", [blocker.pk])
 
-        first = start_worker("rescore-1", tmp_path, queues="bulk", **LEASE, FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
-        send("scoring.tasks.rescore_all_leads_bulk_task", queue="bulk")
+        first = start_worker("rescore-1", tmp_path, **LEASE, FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
+        send("scoring.tasks.rescore_all_leads_bulk_task")
         assert wait_until(
             lambda: ScoringRun.objects.filter(status="running", last_id=leads[2 * CHUNK - 1].pk).exists(), timeout=30
         ), first.log.read_text()
@@ -56,8 +56,8 @@ def test_a_worker_killed_mid_rescore_resumes_after_restart_and_every_score_is_ri
 
         # the killed worker's lease on the run lapses (the lease sweeper would re-queue it then: tests/chaos)
         assert wait_until(lambda: is_recovering("rescore", run.pk), timeout=30)
-        second = start_worker("rescore-2", tmp_path, queues="bulk", **LEASE, FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
-        send("scoring.tasks.rescore_all_leads_bulk_task", queue="bulk")  # the next beat tick or a manual restart
+        second = start_worker("rescore-2", tmp_path, **LEASE, FUNNEL_RESCORE_CHUNK_SIZE=str(CHUNK))
+        send("scoring.tasks.rescore_all_leads_bulk_task")  # the next beat tick or a manual restart
         assert wait_until(lambda: ScoringRun.objects.filter(status="done").exists(), timeout=30), second.log.read_text()
     finally:
         locker.close()

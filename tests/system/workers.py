@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from crm.celery import app
@@ -17,6 +18,8 @@ from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
+# A test worker reads every queue, as `make run`'s one worker does: whatever a task kicks next is run too.
+ALL_QUEUES = ",".join(settings.FUNNEL_QUEUES)
 
 
 def database_url() -> str:
@@ -26,7 +29,7 @@ def database_url() -> str:
     )
 
 
-def start_worker(name: str, tmp_path: Path, *, queues: str = "default", **env: str) -> subprocess.Popen:
+def start_worker(name: str, tmp_path: Path, *, queues: str = ALL_QUEUES, **env: str) -> subprocess.Popen:
     """Start a solo-pool worker consuming `queues` and wait until it is ready."""
     log = tmp_path / f"{name}.log"
     environment = {
@@ -62,20 +65,22 @@ def kill(process: subprocess.Popen | None) -> None:
         process.wait(timeout=10)
 
 
-def send(task_name: str, *, queue: str) -> None:
-    """Publish one task message to the real broker, as beat would."""
+def send(task_name: str, **kwargs) -> None:
+    """Publish one task message to the real broker, as beat would: to the queue CELERY_TASK_ROUTES names."""
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
     try:
-        app.send_task(task_name, queue=queue)
+        app.send_task(task_name, kwargs=kwargs)
     finally:
         app.conf.update(task_always_eager=True)
 
 
-def purge(queue: str) -> None:
+def purge(*queues: str) -> None:
+    """Empty the named queues (all of them when none is named)."""
     app.conf.update(broker_url=REDIS_URL)
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_declare(queue, passive=False)
-        conn.default_channel.queue_purge(queue)
+        for queue in queues or settings.FUNNEL_QUEUES:
+            conn.default_channel.queue_declare(queue, passive=False)
+            conn.default_channel.queue_purge(queue)
 
 
 def wait_until(condition, *, timeout: float) -> bool:

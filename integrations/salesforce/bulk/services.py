@@ -6,7 +6,7 @@ The state machine (Salesforce's):
 - Aborted from Open, UploadComplete or InProgress: the rows committed so far stay, the others are unprocessed;
 - a job is deleted (with its files and results) once it no longer runs: UploadComplete, JobComplete, Failed,
   Aborted. Any other move answers 409 INVALIDJOBSTATE and changes nothing.
-Closing a job queues its run on the bulk queue after commit; a lost kick is repaired by the sweeper.
+Closing a job queues its run on the imports queue (long jobs) after commit; a lost kick is repaired by the sweeper.
 """
 
 from __future__ import annotations

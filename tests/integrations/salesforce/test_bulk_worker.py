@@ -33,10 +33,10 @@ class _Rollback(Exception):
 
 
 def send(task_name: str, *args) -> None:
-    """Publish one task message to the real broker's bulk queue, as beat or a closed job would."""
+    """Publish one task message to the real broker (its routed queue: imports), as beat or a closed job would."""
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
     try:
-        app.send_task(task_name, args=list(args), queue="bulk")
+        app.send_task(task_name, args=list(args))
     finally:
         app.conf.update(task_always_eager=True)
 
@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_sweeper_and_applies_every_row
     job.data.save("data.csv", ContentFile(text.encode()), save=False)
     job.state = BulkJob.State.UPLOAD_COMPLETE
     job.save()
-    purge("bulk")
+    purge()
 
     # and a second session holding an open lead with the email of row 250, uncommitted
     holding, release = threading.Event(), threading.Event()
@@ -80,7 +80,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_sweeper_and_applies_every_row
     first = second = None
     try:
         assert holding.wait(10)
-        first = start_worker("bulk-1", tmp_path, queues="bulk", **LEASE)
+        first = start_worker("bulk-1", tmp_path, **LEASE)
         send("integrations.salesforce.bulk.tasks.run_bulk_job_bulk_task", job.pk)
 
         # when the worker has committed the first chunk and waits inside the second, it is killed
@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_sweeper_and_applies_every_row
 
         # and, its lease lapsed, the lease sweeper re-queues it for another worker
         assert wait_until(lambda: is_recovering("sf-bulk", job.pk), timeout=30)
-        second = start_worker("bulk-2", tmp_path, queues="bulk", **LEASE)
+        second = start_worker("bulk-2", tmp_path, **LEASE)
         send("integrations.salesforce.bulk.tasks.run_bulk_job_bulk_task", job.pk)
         assert wait_until(lambda: BulkJob.objects.get(pk=job.pk).state == BulkJob.State.JOB_COMPLETE, timeout=60), (
             second.log.read_text()
@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_sweeper_and_applies_every_row
         holder.join(10)
         kill(first)
         kill(second)
-        purge("bulk")
+        purge()
 
     # then every row was applied exactly once and reported once
     job.refresh_from_db()

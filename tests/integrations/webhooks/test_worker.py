@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from crm.celery import app
@@ -43,7 +44,7 @@ def _start_worker(tmp_path: Path) -> subprocess.Popen:
         "FUNNEL_VAR_DIR": str(tmp_path / "var"),
         guard.ALLOWED_HOSTS_VARIABLE: "127.0.0.1",
     }
-    command = [CELERY, "-A", "crm", "worker", "--pool=solo", "-Q", "default", "-n", "webhooks@%h",
+    command = [CELERY, "-A", "crm", "worker", "--pool=solo", "-Q", ",".join(settings.FUNNEL_QUEUES), "-n", "webhooks@%h",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
@@ -67,8 +68,9 @@ def test_a_worker_delivers_the_committed_event_to_the_receiver(admin, receiver, 
     endpoint_for(receiver, ["lead.created"])
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_declare("default", passive=False)
-        conn.default_channel.queue_purge("default")
+        for queue in settings.FUNNEL_QUEUES:
+            conn.default_channel.queue_declare(queue, passive=False)
+            conn.default_channel.queue_purge(queue)
     worker = _start_worker(tmp_path)
     try:
         # The write commits and kicks the dispatcher through Redis (no beat here).
