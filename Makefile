@@ -9,7 +9,7 @@ PORT ?= 8000
 FUNNEL_SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run dev test lint format check audit bench chaos screenshots clean backup restore
+.PHONY: help run dev test lint format check audit bench chaos scale-out screenshots clean backup restore
 
 help: ## Show this help
 	@echo "Funnel CRM"
@@ -89,6 +89,10 @@ chaos: $(VENV)/.installed-dev ## Kill workers, drop connections, fill the disk m
 
 bench: $(VENV)/.installed-runtime ## Benchmark on PostgreSQL + Redis (BENCH_ARGS="--scale 0.1 --only import")
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# docker-compose.yml's shape on this machine without Docker: 2 gunicorn, 2 workers per queue, one beat, mixed load.
+scale-out: $(VENV)/.installed-runtime ## Run web x2 + 2 workers per queue + beat on PostgreSQL + Redis under load (SCALE_OUT_ARGS="--seconds 60")
+	$(PY) scripts/scale_out.py $(SCALE_OUT_ARGS)
 
 clean: ## Remove the virtualenv and local data in var/
 	rm -rf $(VENV) var

@@ -43,6 +43,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "sla": ("bench.sla:run", "Speed-to-lead report (selector, page, API) vs hand-written SQL"),
     "predictive": ("bench.predictive:run", "Train the conversion model and predict every open lead"),
     "forecast": ("bench.forecast:run", "Forecast report (selector, page, API) vs hand-written SQL"),
+    "load_mixed": ("bench.load_mixed:figure", "Load test: mixed read/write on gunicorn (2 workers x 8 threads)"),
     # Last: it adds a million leads, which would change what the figures above measure.
     "import": ("bench.figures:import_csv", "CSV import vs plain COPY of the same file"),
 }
