@@ -19,12 +19,20 @@ from leads.services.web_forms import capture_web_form_submission
 from users.models import User
 
 
-@transaction.atomic
 def create_lead_in_campaign(*, by: User | None, campaign: Campaign | None = None, **fields: Any) -> Lead:
-    """Create a lead (`create_lead`) and, with `campaign`, make it a member of that campaign."""
-    lead = create_lead(by=by, **fields)
-    if campaign is not None:
-        tag_lead_with_campaign(lead.pk, campaign, status=CampaignMember.Status.SENT, by=by)
+    """Create a lead (`create_lead`) and, with `campaign`, make it a member of that campaign.
+
+    The lead comes back with its first and last touch set, as a list row has them annotated: a new lead's only
+    membership is `campaign`, so the API answers without reading them back.
+    """
+    if campaign is None:
+        # create_lead is atomic on its own: no outer transaction, no savepoint around it.
+        lead = create_lead(by=by, **fields)
+    else:
+        with transaction.atomic():
+            lead = create_lead(by=by, **fields)
+            tag_lead_with_campaign(lead.pk, campaign, status=CampaignMember.Status.SENT, by=by)
+    lead.first_touch_campaign_id = lead.last_touch_campaign_id = getattr(campaign, "pk", None)
     return lead
 
 

@@ -8,14 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from activities.services import record_field_changes
 from activities.work import add_work
 from core.events import publish
 from core.exceptions import ApplicationError, PermissionDenied
-from core.services import apply_changes, save_validated
+from core.services import apply_changes, save_prechecked, save_validated
 from core.suppression import check_not_suppressed
 from core.text import normalize_email
 from leads.events import LeadEvent
@@ -61,9 +61,15 @@ def _check_owner_allowed(owner: User | None, *, by: User | None, current: User |
 
 
 def _check_email_free(lead: Lead) -> None:
+    """Refuse an email an open lead already has: the test of `lead_one_open_lead_per_email`, on its own index."""
     if not lead.email:
         return
-    clash = Lead.objects.exclude(status=Lead.Status.CONVERTED).filter(email=normalize_email(lead.email))
+    clash = (
+        Lead.objects.exclude(status=Lead.Status.CONVERTED)
+        .exclude(email="")
+        .alias(lower_email=Lower("email"))
+        .filter(lower_email=normalize_email(lead.email))
+    )
     if lead.pk:
         clash = clash.exclude(pk=lead.pk)
     if clash.exists():
@@ -85,7 +91,9 @@ def create_lead(*, by: User | None, owner: User | None = None, status: str = Lea
         _check_qualification_complete(lead)
         lead.qualified_at = timezone.now()
     _check_email_free(lead)
-    save_validated(lead)
+    # The owner comes loaded from the caller, the email was checked just above and a new lead's check constraints
+    # (converted stamps, score) hold by construction: validating them again would cost a query each.
+    save_prechecked(lead)
     LeadStatusChange.objects.create(
         lead=lead, from_status="", to_status=lead.status, changed_by=by, changed_at=lead.created_at
     )
