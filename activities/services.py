@@ -6,7 +6,9 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.events import ActivityEvent
@@ -188,8 +190,11 @@ def delete_activity(activity: Activity, *, by) -> None:
 @transaction.atomic(savepoint=False)
 def move_lead_history(lead, *, contact, account) -> None:
     """Give a converted lead's activities to the person and company it became, where they name none yet."""
-    Activity.objects.filter(lead=lead, contact__isnull=True).update(contact=contact)
-    Activity.objects.filter(lead=lead, account__isnull=True).update(account=account)
+    # One UPDATE for both: each column keeps the record it already names.
+    Activity.objects.filter(Q(contact__isnull=True) | Q(account__isnull=True), lead=lead).update(
+        contact_id=Coalesce("contact_id", Value(contact.pk), output_field=models.BigIntegerField()),
+        account_id=Coalesce("account_id", Value(account.pk), output_field=models.BigIntegerField()),
+    )
 
 
 def notify(user, *, kind: str, text: str, url: str = "", activity: Activity | None = None, email: bool = False):

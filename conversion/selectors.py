@@ -39,8 +39,12 @@ def lead_company_domains(lead: Lead) -> list[str]:
     return domains
 
 
-def list_account_matches(lead: Lead, *, user: User) -> list[Match]:
-    """List the accounts `user` can see that match `lead` by company domain or normalised name, domain first."""
+def list_account_matches(lead: Lead, *, user: User, lock: bool = False) -> list[Match]:
+    """List the accounts `user` can see that match `lead` by company domain or normalised name, domain first.
+
+    With `lock` (a conversion), the candidates are read under `select_for_update`, in pk order: the one the
+    conversion picks needs no second read to be locked.
+    """
     domains = lead_company_domains(lead)
     name = normalize_company_name(lead.company)
     condition = Q(pk__in=[])
@@ -49,6 +53,8 @@ def list_account_matches(lead: Lead, *, user: User) -> list[Match]:
     if name:
         condition |= Q(normalized_name=name)
     accounts = Account.objects.visible_to(user).filter(condition).select_related("owner").order_by("pk")
+    if lock:
+        accounts = accounts.select_for_update(of=("self",))
     matches = []
     for account in accounts[: MAX_CANDIDATES + 1]:
         reason = "domain" if account.domain and account.domain in domains else "company_name"

@@ -24,6 +24,7 @@ from conversion.selectors import (
     pick_account_match,
 )
 from conversion.tasks import notify_conversion_task
+from core.events import one_change
 from core.exceptions import PermissionDenied
 from core.text import email_domain, is_free_mail_domain, is_no_company, normalize_domain
 from leads.exceptions import LeadAlreadyConverted, LeadNotConvertible
@@ -113,8 +114,10 @@ def _find_account(
             raise ValidationError({"account": ["Choose an account you can see."]}) from None
     if account is None:
         # A company-less lead with a work address at a known account joins it; otherwise it is a person (B2C).
-        match = pick_account_match(list_account_matches(lead, user=by))
-        if match is None and is_no_company(lead.company):
+        match = pick_account_match(list_account_matches(lead, user=by, lock=True))
+        if match is not None:
+            return match
+        if is_no_company(lead.company):
             match = find_person_account_match(lead, user=by)
         if match is not None:
             return Account.objects.select_for_update(of=("self",)).get(pk=match.pk)
@@ -225,6 +228,7 @@ def _create_opportunity(
 
 
 @transaction.atomic
+@one_change()
 def convert_lead(
     lead: Lead,
     *,

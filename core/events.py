@@ -21,8 +21,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
@@ -52,6 +54,10 @@ class Event:
 
 
 Subscriber = Callable[[Event], None]
+T = TypeVar("T")
+
+# What subscribers read once per change (`one_change`), by key; None outside one.
+_change_reads: ContextVar[dict[str, Any] | None] = ContextVar("change_reads", default=None)
 
 _after_commit: dict[str, list[Subscriber]] = defaultdict(list)
 _inline: dict[str, list[Subscriber]] = defaultdict(list)
@@ -98,6 +104,35 @@ def _deliver(subscriber: Subscriber, event: Event) -> Callable[[], None]:
 
     deliver.subscriber = subscriber  # lets tests tell which reaction a captured on-commit callback runs
     return deliver
+
+
+@contextmanager
+def one_change() -> Iterator[None]:
+    """Publish the events of the block as parts of one change: a subscriber's `read_once` reads only once in it.
+
+    A service that writes several records in one transaction (a conversion: account, contact, opportunity, lead)
+    wraps itself in it (also as a decorator) so that an inline subscriber does not re-read, for each event, the
+    configuration it already read for the first one (the active webhook endpoints). Nested blocks share the
+    outermost one's reads.
+    """
+    if _change_reads.get() is not None:
+        yield
+        return
+    token = _change_reads.set({})
+    try:
+        yield
+    finally:
+        _change_reads.reset(token)
+
+
+def read_once(key: str, read: Callable[[], T]) -> T:
+    """`read()`, or inside `one_change` the value it gave the first time for `key` in that change."""
+    reads = _change_reads.get()
+    if reads is None:
+        return read()
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]
 
 
 def subscribers_of(kind: str) -> list[Subscriber]:

@@ -1,9 +1,9 @@
 """The outbox: a core event becomes messages and pending deliveries, in the transaction of the change.
 
-Runs on every write of the kinds in `catalog.SOURCES`, so it stays cheap: one query for the active endpoints, and
-when none wants the event nothing else happens. Otherwise one query reads the records (a snapshot as they are in
-this transaction), and two bulk inserts write one message per record and type and one delivery per message and
-subscribed endpoint.
+Runs on every write of the kinds in `catalog.SOURCES`, so it stays cheap: one query for the active endpoints (once
+per change for a service that writes several records, `core.events.one_change`), and when none wants the event
+nothing else happens. Otherwise one query reads the records (a snapshot as they are in this transaction), and two
+bulk inserts write one message per record and type and one delivery per message and subscribed endpoint.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from core.events import Event
+from core.events import Event, read_once
 from integrations.webhooks.catalog import EVENT_TYPES, FIELDS, MODELS, webhook_types_of
 from integrations.webhooks.models import Delivery, Endpoint, Message
 
@@ -51,9 +51,12 @@ def snapshot(kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def subscribed_endpoints(type_names: list[str]) -> dict[str, list[int]]:
-    """For each type, the active endpoints that want it (one query)."""
+    """For each type, the active endpoints that want it (one query, once per `core.events.one_change`)."""
     wanted: dict[str, list[int]] = {}
-    for pk, events in Endpoint.objects.active().values_list("pk", "events"):
+    endpoints = read_once(
+        "webhooks.active_endpoints", lambda: list(Endpoint.objects.active().values_list("pk", "events"))
+    )
+    for pk, events in endpoints:
         for name in type_names:
             if name in (events or ()):
                 wanted.setdefault(name, []).append(pk)

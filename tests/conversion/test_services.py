@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
@@ -500,3 +500,37 @@ def test_a_returning_person_converts_into_the_same_contact(rep):
 
     assert (second.account, second.contact) == (first.account, first.contact)
     assert second.opportunity != first.opportunity
+
+
+# 1 lock the lead; 2 the candidate accounts, locked (new account: INSERT it instead of nothing); 3 the matched
+# account's contact with the lead's email (new account: INSERT the account); 4 the active webhook endpoints, read
+# once for the whole conversion (core.events.one_change); 5-6 INSERT the contact and its account relation; 7 the
+# first open stage; 8-10 INSERT the opportunity, its stage history and its contact role; 11 the conditional
+# UPDATE that stamps the lead; 12 INSERT its status change; 13 the worked-leads rollup (both tables in one upsert
+# on PostgreSQL, two on SQLite); 14 the active conversion model (predictions, inline); 15 one UPDATE moving the
+# lead's activities; 16 INSERT the timeline event; 17-18 SAVEPOINT/RELEASE (the test's transaction around it).
+CONVERSION_QUERIES = 18 if connection.vendor == "postgresql" else 19
+
+
+def test_a_conversion_creating_its_account_costs_a_fixed_number_of_queries(rep, django_assert_max_num_queries):
+    lead = qualified_lead(rep, email="grace@navy.example", company="Navy")
+    ActivityFactory(lead=lead, owner=rep)
+
+    with django_assert_max_num_queries(CONVERSION_QUERIES):
+        conversion = convert_lead(lead, by=rep)
+
+    assert conversion.account_created and conversion.contact_created and conversion.opportunity is not None
+
+
+def test_a_conversion_into_an_account_matched_by_domain_costs_a_fixed_number_of_queries(
+    rep, django_assert_max_num_queries
+):
+    account = account_of(rep, name="Navy Yard", website="https://navy.example")
+    lead = qualified_lead(rep, email="grace@navy.example", company="Navy")
+    ActivityFactory(lead=lead, owner=rep)
+
+    with django_assert_max_num_queries(CONVERSION_QUERIES):
+        conversion = convert_lead(lead, by=rep)
+
+    assert conversion.account == account and not conversion.account_created
+    assert Activity.objects.get(lead=lead).account == account
