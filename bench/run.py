@@ -34,6 +34,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "list_api": ("bench.figures:list_api", "Lead list API vs a no-op authenticated endpoint"),
     "load_test": ("bench.figures:load_test", "Load test: lead list on gunicorn (2 workers)"),
     "conversion": ("bench.conversion:run", "Lead conversion"),
+    "create_lead": ("bench.create_lead:run", "Create one lead through the API vs a plain INSERT behind the same auth"),
     "scoring": ("bench.scoring:run", "Rescore all leads vs one hand-written UPDATE"),
     "assignment": ("bench.assignment:run", "Assign 100,000 leads"),
     "dashboard": ("bench.dashboard:run", "Funnel dashboard vs hand-written SQL"),
