@@ -146,6 +146,8 @@ app.conf.beat_schedule = {
     "task-reminders": {"task": "activities.tasks.send_due_reminders_task", "schedule": 60.0},
     # The database says which first-touch targets were missed; this only kicks the breach handler.
     "sla-breaches": {"task": "assignment.tasks.handle_sla_breaches_task", "schedule": 60.0},
+    # The report rollups' appended changes, folded into their day rows (readers add the unfolded ones anyway).
+    "fold-report-rollups": {"task": "dashboards.tasks.fold_funnel_rollup_task", "schedule": 60.0},
     # Hourly: each manager's digest is due on Monday from 07:00 in their own zone; the database says who is due.
     "weekly-digests": {"task": "dashboards.tasks.send_weekly_digests_task", "schedule": crontab(minute=5)},
     # Weekly, Monday early: the forecast as the week starts, for "change since last week"; a rerun adds nothing.

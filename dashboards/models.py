@@ -40,13 +40,12 @@ class DigestDelivery(models.Model):
         return f"Digest for {self.user_id}, week of {self.week}: {self.status}"
 
 
-class FunnelCounts(models.Model):
-    """The funnel's counters for one (created day, owner, source): what the dashboard's cohort sums.
+class RollupRow(models.Model):
+    """A rollup's key: a day in the installation's zone, an owner (null: unassigned) and a lead source.
 
-    `day` is the lead's creation date in the installation's zone; `owner` is null for unassigned leads (no database
-    constraint: the rows are the database's own bookkeeping, kept by triggers, and a user is never deleted while
-    they own leads). The velocity sums are in seconds over the leads that reached both ends of the step. PostgreSQL
-    only (the embedded SQLite default counts its small data directly).
+    No database constraint on the owner: the rows are the database's own bookkeeping, kept by triggers, and a user
+    is never deleted while they own leads. PostgreSQL only (the embedded SQLite default counts its small data
+    directly). See `dashboards.funnel_rollup`.
     """
 
     day = models.DateField()
@@ -54,6 +53,20 @@ class FunnelCounts(models.Model):
         "users.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     source = models.CharField(max_length=20)
+
+    objects = VisibleByOwnerQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        required_db_features = {"supports_nulls_distinct_unique_constraints"}
+
+
+class FunnelCounts(RollupRow):
+    """The funnel's counters for one (created day, owner, source): what the dashboard's cohort sums.
+
+    The velocity sums are in seconds over the leads that reached both ends of the step.
+    """
+
     leads = models.BigIntegerField(default=0)
     mqls = models.BigIntegerField(default=0)
     sqls = models.BigIntegerField(default=0)
@@ -67,11 +80,8 @@ class FunnelCounts(models.Model):
     lead_to_converted_n = models.BigIntegerField(default=0)
     lead_to_converted_seconds = models.FloatField(default=0)
 
-    objects = VisibleByOwnerQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RollupRow.Meta):
         abstract = True
-        required_db_features = {"supports_nulls_distinct_unique_constraints"}
 
 
 class FunnelDay(FunnelCounts):
@@ -94,3 +104,29 @@ class FunnelDelta(FunnelCounts):
 
     def __str__(self) -> str:
         return f"{self.day} owner {self.owner_id} {self.source}: {self.leads:+} leads"
+
+
+class UnattendedDay(RollupRow):
+    """Open leads per (day they went idle, owner, source): idle since the last activity, else since creation."""
+
+    leads = models.BigIntegerField(default=0)
+
+    class Meta(RollupRow.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["day", "owner", "source"], name="unattended_day_key", nulls_distinct=False)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} owner {self.owner_id} {self.source}: {self.leads} idle open leads"
+
+
+class UnattendedDelta(RollupRow):
+    """A change to `UnattendedDay` not folded yet, appended by the database's triggers on the lead table."""
+
+    leads = models.BigIntegerField(default=0)
+
+    class Meta(RollupRow.Meta):
+        indexes = [models.Index(fields=["day"], name="unattended_delta_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} owner {self.owner_id} {self.source}: {self.leads:+} idle open leads"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
@@ -14,11 +15,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from activities.services import log_activity
 from conversion.services import convert_lead
 from dashboards import funnel_rollup
 from dashboards.filters import FunnelFilters
-from dashboards.models import FunnelDay, FunnelDelta
+from dashboards.models import FunnelDelta, UnattendedDelta
 from dashboards.rollups import rebuild_rollups
+from dashboards.selectors.unattended import get_unattended
 from leads.models import Lead
 from leads.services.capture import change_lead_status, create_lead, delete_lead, update_lead, upsert_leads
 from tests.factories import LeadFactory, UserFactory
@@ -30,7 +33,7 @@ SOURCES = ["web", "webinar", "referral"]
 
 
 def _recount() -> dict[tuple, tuple]:
-    """What the rollup must hold, counted in Python from the leads: (day, owner, source) → counters."""
+    """What the funnel rollup must hold, counted in Python from the leads: (day, owner, source) → counters."""
     counts: dict[tuple, list] = defaultdict(lambda: [0] * len(funnel_rollup.COUNTERS))
     for lead in Lead.objects.all():
         row = counts[(timezone.localtime(lead.created_at).date(), lead.owner_id, lead.source)]
@@ -44,15 +47,28 @@ def _recount() -> dict[tuple, tuple]:
     return {key: tuple(round(v, 3) for v in values) for key, values in counts.items()}
 
 
-def _kept() -> dict[tuple, tuple]:
-    """What the rollup holds: the day rows plus the deltas not folded yet, buckets with no lead left out."""
-    counts: dict[tuple, list] = defaultdict(lambda: [0] * len(funnel_rollup.COUNTERS))
-    for model in (FunnelDay, FunnelDelta):
-        for row in model.objects.values("day", "owner_id", "source", *funnel_rollup.COUNTERS):
+def _recount_idle() -> dict[tuple, tuple]:
+    """What the unattended rollup must hold: open leads per (day idle since, owner, source)."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for lead in Lead.objects.open():
+        counts[(timezone.localtime(lead.last_activity_at or lead.created_at).date(), lead.owner_id, lead.source)] += 1
+    return {key: (n,) for key, n in counts.items()}
+
+
+def _kept(rollup=funnel_rollup.FUNNEL) -> dict[tuple, tuple]:
+    """What a rollup holds: the day rows plus the deltas not folded yet, buckets with no lead left out."""
+    names = [name for name, _ in rollup.counters]
+    counts: dict[tuple, list] = defaultdict(lambda: [0] * len(names))
+    for model in (rollup.day_table, rollup.delta_table):
+        for row in model.objects.values("day", "owner_id", "source", *names):
             bucket = counts[(row["day"], row["owner_id"], row["source"])]
-            for i, name in enumerate(funnel_rollup.COUNTERS):
+            for i, name in enumerate(names):
                 bucket[i] += row[name]
     return {key: tuple(round(v, 3) for v in values) for key, values in counts.items() if values[0]}
+
+
+def _equal_recounts() -> bool:
+    return _kept() == _recount() and _kept(funnel_rollup.UNATTENDED) == _recount_idle()
 
 
 def test_a_new_lead_is_counted_by_day_owner_and_source_and_a_fold_keeps_the_counts(rep):
@@ -61,17 +77,22 @@ def test_a_new_lead_is_counted_by_day_owner_and_source_and_a_fold_keeps_the_coun
         create_lead(by=rep, first_name="Alan", last_name="Turing", company="Bombe", source="web")
     assert FunnelDelta.objects.count() == 2  # appended, not yet folded
     assert _kept() == {(date(2026, 3, 2), rep.pk, "web"): (2,) + (0,) * 11}
-    assert funnel_rollup.fold_deltas() == 2
+    assert funnel_rollup.fold_deltas() == 4  # two leads in each rollup: the funnel, and open leads idle since today
     assert FunnelDelta.objects.count() == 0
-    assert _kept() == _recount()
+    assert _equal_recounts()
 
 
 def test_an_update_that_moves_no_counter_appends_nothing(rep):
     lead = LeadFactory(owner=rep, source="web")
     funnel_rollup.fold_deltas()
     update_lead(lead, by=rep, data={"title": "CTO", "phone": "+1 555 0100"})
-    Lead.objects.filter(pk=lead.pk).update(score=77, last_activity_at=timezone.now())  # the scorer, the timeline
+    Lead.objects.filter(pk=lead.pk).update(score=77)  # the scorer's set-based UPDATE
     assert FunnelDelta.objects.count() == 0
+    assert UnattendedDelta.objects.count() == 0
+    Lead.objects.filter(pk=lead.pk).update(last_activity_at=timezone.now() + timedelta(days=2))  # the timeline
+    assert FunnelDelta.objects.count() == 0
+    assert UnattendedDelta.objects.count() == 2  # out of its creation day, into the activity's
+    assert _equal_recounts()
 
 
 def test_a_new_owner_or_source_moves_the_lead_between_buckets(rep, other_rep, admin):
@@ -89,7 +110,7 @@ def test_days_are_in_the_installations_zone_and_a_rebuild_rewrites_them(rep):
         rebuild_rollups()
         assert set(_kept()) == {(date(2026, 3, 3), rep.pk, "web")} == set(_recount())
         LeadFactory(owner=rep, source="web", created_at=MONDAY)
-        assert _kept() == _recount()
+        assert _equal_recounts()
     rebuild_rollups()
 
 
@@ -131,12 +152,12 @@ def test_two_writers_of_the_same_bucket_do_not_wait_for_each_other(rep):
         release.set()
         thread.join(10)
     assert not errors
-    assert _kept() == _recount()
+    assert _equal_recounts()
 
 
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["create", "update", "status", "mql", "convert", "delete", "upsert", "fold"]),
+        st.sampled_from(["create", "update", "status", "mql", "convert", "delete", "upsert", "touch", "fold"]),
         st.integers(0, 1),  # which rep
         st.integers(0, 5),  # which lead
         st.integers(0, 9),  # which day
@@ -149,8 +170,8 @@ OPERATIONS = st.lists(
 @given(steps=OPERATIONS)
 def test_after_any_sequence_of_writes_the_rollup_equals_a_recount(rep, other_rep, admin, steps):
     """Creating, reassigning, re-sourcing, qualifying, scoring to MQL in a set-based UPDATE, converting, deleting and
-    bulk upserting leads over ten days, folding at any point: the rollup always equals a recount, and a rebuild
-    gives the same."""
+    bulk upserting leads and logging activity over ten days, folding at any point: both rollups always equal a
+    recount, and a rebuild gives the same."""
     Lead.objects.all().delete()  # hypothesis runs every example in the same test database: start from none
     funnel_rollup.rebuild()
     reps = [rep, other_rep]
@@ -182,11 +203,31 @@ def test_after_any_sequence_of_writes_the_rollup_equals_a_recount(rep, other_rep
                      (1, {"email": f"new{n}@example.com", "first_name": "New", "last_name": "Lead", "company": "Co"})],
                     by=admin,
                 )  # fmt: skip
+            elif operation == "touch":  # an activity logged on the lead
+                log_activity(by=admin, kind="call", subject=f"step {n}", lead=lead)
             else:
                 funnel_rollup.fold_deltas()
-    assert _kept() == _recount()
+    assert _equal_recounts()
     funnel_rollup.fold_deltas()
-    assert FunnelDelta.objects.count() == 0
-    assert _kept() == _recount()
+    assert FunnelDelta.objects.count() == UnattendedDelta.objects.count() == 0
+    assert _equal_recounts()
     rebuild_rollups()
-    assert _kept() == _recount()
+    assert _equal_recounts()
+
+
+def test_unattended_from_the_rollup_equals_the_count_over_the_leads_at_the_cutoffs_minute(rep, other_rep, admin):
+    """Whole days from the rollup, the cutoff's own day and each owner's exact oldest moment from the leads."""
+    now = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
+    cutoff = now - timedelta(days=14)
+    for minutes, owner in [(-90, rep), (-1, rep), (1, rep), (-60 * 24 * 3, other_rep), (-5, None), (30, other_rep)]:
+        with time_machine.travel(cutoff + timedelta(minutes=minutes), tick=False):
+            LeadFactory(owner=owner, source="web")
+    LeadFactory(owner=rep, source="web", status="unqualified", created_at=cutoff - timedelta(days=2))
+    filters = FunnelFilters(created_after=date(2026, 3, 1), created_before=date(2026, 3, 20), idle_days=14)
+    from_rollup = get_unattended(admin, filters, now=now)
+    with patch.object(funnel_rollup, "answers", return_value=False):
+        counted = get_unattended(admin, filters, now=now)
+    assert from_rollup == counted
+    assert [(r["owner"], r["leads"]) for r in from_rollup] == [(rep.pk, 2), (other_rep.pk, 1), (None, 1)]
+    assert from_rollup[0]["idle_since"] == cutoff - timedelta(minutes=90)
+    assert [r["owner"] for r in get_unattended(other_rep, filters, now=now)] == [other_rep.pk]
