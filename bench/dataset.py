@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import connection, models
 
 from accounts.models import Account
+from dashboards import funnel_rollup
 from leads.models import Lead, LeadStatusChange
 from opportunities.models import Opportunity, Stage
 from users.models import ApiToken, Team, User
@@ -106,6 +107,9 @@ def build(*, leads: int, opportunities: int) -> dict:
     created = "now() - make_interval(days => (g % 365), secs => (g % 86400))"
     score = "(g * 37) % 101"
     status = _pick(STATUSES, "g / 7")
+    with connection.cursor() as cursor:  # the report rollups are recounted once at the end, not per statement
+        for statement in funnel_rollup.drop_sql():
+            cursor.execute(statement)
     insert_series(
         Lead,
         leads,
@@ -182,6 +186,8 @@ def build(*, leads: int, opportunities: int) -> dict:
             "UPDATE opportunities_opportunity o SET closed_at = o.updated_at FROM opportunities_stage s"
             " WHERE s.id = o.stage_id AND s.is_closed"
         )
+    funnel_rollup.rebuild()  # also puts the triggers back
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return _people(admin, managers, reps, tokens, accounts=accounts, opportunities=opportunities)
 
