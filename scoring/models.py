@@ -101,7 +101,8 @@ class EngagementWeight(TimeStampedModel):
 
 
 class ScoringRun(models.Model):
-    """One set-based rescore of all leads, walked in id-range chunks; `last_id` lets a crashed run resume."""
+    """One set-based rescore of all leads, walked in id-range chunks (`last_id` lets a crashed run resume), or of the
+    leads changed since an earlier run (`changes_since`)."""
 
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
@@ -116,6 +117,11 @@ class ScoringRun(models.Model):
     max_id = models.BigIntegerField(default=0)
     leads_changed = models.PositiveIntegerField(default=0)
     leads_reached_mql = models.PositiveIntegerField(default=0)
+    # See scoring.rescoring: every change stamped before `changes_from` had committed when this run began reading.
+    changes_from = models.DateTimeField(null=True, blank=True, help_text="Changes before this moment were seen.")
+    changes_since = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: every lead. Set: only leads changed since this moment."
+    )
 
     class Meta:
         db_table = "leads_scoringrun"  # created by the leads app, which held this model before

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -140,6 +140,23 @@ def score_unscored_leads(*, limit: int = 10_000) -> int:
 
 
 RESCORE_TASK = "scoring.tasks.rescore_all_leads_bulk_task"
+# Application servers' clocks may disagree with each other by this much (NTP keeps them far closer).
+CHANGES_MARGIN = timedelta(minutes=1)
+
+
+def changes_horizon() -> datetime:
+    """A run's `changes_from`: the earliest of the clock and the start of every open transaction (a change stamped
+    before it has committed), less CHANGES_MARGIN; what `scoring.rescoring.rescore_changed_leads` starts from."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND xact_start IS NOT NULL"
+            )
+            oldest = cursor.fetchone()[0]
+        now = min(now, oldest) if oldest is not None else now
+    return now - CHANGES_MARGIN
 
 
 def _running_run(reason: str) -> ScoringRun:
@@ -148,10 +165,13 @@ def _running_run(reason: str) -> ScoringRun:
     if run is not None:
         logger.info("resuming scoring run %s at lead id %s of %s", run.pk, run.last_id, run.max_id)
         return run
+    changes_from = changes_horizon()
     max_id = Lead.objects.aggregate(top=Max("id"))["top"] or 0
     try:
         with transaction.atomic():
-            return ScoringRun.objects.create(started_at=timezone.now(), max_id=max_id, reason=reason[:100])
+            return ScoringRun.objects.create(
+                started_at=timezone.now(), max_id=max_id, reason=reason[:100], changes_from=changes_from
+            )
     except IntegrityError:  # another worker started one a moment ago: share it
         return ScoringRun.objects.get(status=ScoringRun.Status.RUNNING)
 

@@ -22,6 +22,15 @@ def rescore_all_leads_bulk_task(reason: str = "rules changed", job_id: int | Non
     rescore_leads(reason=reason)
 
 
+@shared_task(soft_time_limit=3_600, time_limit=3_660)
+def rescore_changed_leads_task(reason: str = "changed leads") -> int:
+    """Rescore only the leads whose facts or engagement changed since the last rescore; return how many changed."""
+    from scoring.rescoring import rescore_changed_leads
+
+    run = rescore_changed_leads(reason=reason)
+    return run.leads_changed if run is not None else 0
+
+
 @shared_task
 def score_unscored_leads_task() -> int:
     """Score the leads that were never scored, e.g. because a kick was lost while the broker was down."""
