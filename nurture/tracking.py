@@ -34,10 +34,10 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 from django.utils.html import escape, linebreaks, urlize
 
 from nurture.reachability import unreachable
+from nurture.tokens import token_path, token_prefix
 
 CLICK_SALT = "nurture.tracking.click"
 MAX_URL_LENGTH = 2000
@@ -116,12 +116,12 @@ def _site(path: str) -> str:
 
 
 def open_url(token: str) -> str:
-    return _site(reverse("tracking:open", args=[token]))
+    return _site(token_path("tracking:open", token))
 
 
 def click_url(token: str, url: str) -> str:
     signed = signing.dumps([token, url], salt=CLICK_SALT, compress=True)
-    return _site(reverse("tracking:click", args=[token])) + "?" + urlencode({"u": signed})
+    return _site(token_path("tracking:click", token)) + "?" + urlencode({"u": signed})
 
 
 def read_click(token: str, signed: str) -> str | None:
@@ -143,8 +143,7 @@ def text_to_html(text: str) -> str:
 
 
 def _unsubscribe_prefix() -> str:
-    path = reverse("nurture:unsubscribe", args=["-"])
-    return _site(path[: path.rindex("-")])
+    return _site(token_prefix("nurture:unsubscribe"))
 
 
 def add_tracking(html: str, token: str) -> str:
