@@ -30,11 +30,15 @@ class Contact(OwnedModel):
     do_not_contact = models.BooleanField(default=False)
     description = models.TextField(blank=True)
     # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
-    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="contact_owner_created")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at", "-id"], name="contact_owner_created"),
+            # Only the few records an integration keyed carry an external id: the others write no entry.
+            models.Index(fields=["external_id"], condition=~models.Q(external_id=""), name="contact_external_id"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -143,7 +143,7 @@ class Lead(OwnedModel):
         max_length=20, choices=BounceKind.choices, blank=True, default="", db_default=""
     )
     # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
-    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     objects = LeadQuerySet.as_manager()
 
@@ -168,6 +168,8 @@ class Lead(OwnedModel):
             models.CheckConstraint(condition=Q(score__lte=100), name="lead_score_0_100"),
         ]
         indexes = [
+            # Only the few records an integration keyed carry an external id: the others write no entry.
+            models.Index(fields=["external_id"], condition=~Q(external_id=""), name="lead_external_id"),
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="lead_owner_status_created"),
             models.Index(fields=["-created_at", "-id"], name="lead_created"),
             models.Index(fields=["-score", "-id"], name="lead_score"),
@@ -273,7 +275,11 @@ class LeadStatusChange(models.Model):
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="status_changes", db_index=False)
     from_status = models.CharField(max_length=20, choices=Lead.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Lead.Status.choices)
-    changed_by = models.ForeignKey("users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # No index: no report reads changes by author any more (docs/indexes.md), and every status change would write
+    # one; deleting a user (rare: people are deactivated) scans the table once to clear its changes' author.
+    changed_by = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     # Never before the lead's created_at (every writer records a change when, or after, the lead is created).
     changed_at = models.DateTimeField()
     reason = models.CharField(max_length=255, blank=True)

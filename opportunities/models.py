@@ -87,7 +87,7 @@ class Opportunity(OwnedModel):
         help_text="The SDR whose lead became this deal; keeps the credit after the hand-off to an AE.",
     )
     # The record's id in another system (the Salesforce-compatible API's External_Id__c): upserts match on it.
-    external_id = models.CharField(max_length=255, blank=True, default="", db_default="", db_index=True)
+    external_id = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -99,6 +99,8 @@ class Opportunity(OwnedModel):
             models.CheckConstraint(condition=Q(probability__lte=100), name="opportunity_probability_0_100"),
         ]
         indexes = [
+            # Only the few records an integration keyed carry an external id: the others write no entry.
+            models.Index(fields=["external_id"], condition=~models.Q(external_id=""), name="opportunity_external_id"),
             models.Index(fields=["owner", "-created_at", "-id"], name="opportunity_owner_created"),
             models.Index(fields=["stage", "close_date"], name="opportunity_stage_close"),
             # The dashboard's pipeline and won/lost aggregates read only these columns (index-only scans).
