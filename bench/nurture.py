@@ -26,6 +26,7 @@ from django.conf import settings  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from activities.models import Event  # noqa: E402
@@ -129,6 +130,9 @@ def run(ctx) -> dict:
 
     due = ctx.scaled(10_000)
     batch_size = settings.FUNNEL_NURTURE_BATCH_SIZE
+    # Load the URLconf first, as a running worker has after its first email (with `--only nurture` nothing else
+    # has, and its import took about a second of the timed send).
+    get_resolver().url_patterns  # noqa: B018
     _clean()
     try:
         _prepare(batch_size, due)
