@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 
-from django.db import migrations, models
+from django.db import migrations
 
 
 def _single_column_indexes(schema_editor, table: str, column: str) -> list[str]:
@@ -42,9 +42,9 @@ class DropFieldIndexes(migrations.RunPython):
     def _create(self, apps, schema_editor) -> None:
         model = apps.get_model(self.app_label, self.model_name)
         for name in self.fields:
-            column = model._meta.get_field(name).column
-            index = models.Index(fields=[name], name=f"{model._meta.db_table}_{column}"[:30])
-            schema_editor.add_index(model, index)
+            # Under Django's own name for an indexed field, which the migrations before this one drop by name.
+            field = model._meta.get_field(name)
+            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         self.app_label = app_label

@@ -111,6 +111,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"reason": "nightly decay"},
     },
+    # Hourly: the leads edited or newly engaged since the last run (a lost per-lead rescoring kick is repaired here).
+    "rescore-changed-leads": {"task": "scoring.tasks.rescore_changed_leads_task", "schedule": 3600.0},
     # Weekly, Sunday night: a new version of the predictive conversion model from the week's closed leads; it
     # predicts every open lead as soon as it is trained.
     "train-conversion-model-weekly": {

@@ -255,6 +255,7 @@ CELERY_TASK_ROUTES = {
     # Exact names first, then the patterns in this order (Celery's MapRoute).
     "scoring.tasks.train_conversion_model_task": {"queue": "imports"},  # reads every closed lead
     "scoring.tasks.predict_leads_task": {"queue": "imports"},  # nightly: every open lead
+    "scoring.tasks.rescore_changed_leads_task": {"queue": "imports"},  # hourly: a lease-held walk of changed leads
     "assignment.tasks.assign_unassigned_leads_task": {"queue": "imports"},  # set-based over the backlog
     "*_bulk_task": {"queue": "imports"},
     "imports.tasks.*": {"queue": "imports"},

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import DropFieldIndexes
+
 
 class Migration(migrations.Migration):
 
@@ -16,15 +18,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='lead',
-            name='external_id',
-            field=models.CharField(blank=True, db_default='', default='', max_length=255),
+        # The index goes by name: AlterField would rebuild the table on SQLite (core.migration_ops).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(model_name='lead', name='external_id', field=models.CharField(blank=True, db_default='', default='', max_length=255)),
+            ],
+            database_operations=[DropFieldIndexes('lead', ['external_id'])],
         ),
-        migrations.AlterField(
-            model_name='leadstatuschange',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(model_name='leadstatuschange', name='changed_by', field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            database_operations=[DropFieldIndexes('leadstatuschange', ['changed_by'])],
         ),
         migrations.AddIndex(
             model_name='lead',

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import DropFieldIndexes
+
 
 class Migration(migrations.Migration):
 
@@ -14,10 +16,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='opportunity',
-            name='external_id',
-            field=models.CharField(blank=True, db_default='', default='', max_length=255),
+        # The index goes by name: AlterField would rebuild the table on SQLite (core.migration_ops).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(model_name='opportunity', name='external_id', field=models.CharField(blank=True, db_default='', default='', max_length=255)),
+            ],
+            database_operations=[DropFieldIndexes('opportunity', ['external_id'])],
         ),
         migrations.AddIndex(
             model_name='opportunity',
