@@ -53,40 +53,40 @@ def get_unattended(
 def _from_rollup(user: User, filters: FunnelFilters, idle, cutoff: datetime) -> list[dict[str, Any]]:
     """Whole days before the cutoff's day from the rollup; that day's leads and each owner's oldest from the index.
 
-    The rollup counts open leads by the day they went idle; the cutoff falls inside a day, whose leads idle before
-    it are counted from the leads (one day of entries per owner), as is each owner's exact oldest idle moment (its
-    oldest day's entries).
+    The rollup counts open leads by the day they went idle. The cutoff falls inside a day, whose leads idle before
+    it are counted from the leads (one day of entries); each owner's exact oldest idle moment is the first entry of
+    their part of the idle index (one descent per owner, in one query): a year-old lead's page is never read.
     """
     cutoff_day = timezone.localtime(cutoff).date()
     day_start = timezone.make_aware(datetime.combine(cutoff_day, time.min))
     before: dict[int | None, int] = {}
-    oldest_day: dict[int | None, object] = {}
+    owners: set[int | None] = set()
     for row in funnel_rollup.rollup_rows(
         funnel_rollup.UNATTENDED, user, filters, by=("owner_id", "day"), last_day=cutoff_day
     ):
-        owner = row["owner_id"]
+        owners.add(row["owner_id"])
         if row["day"] < cutoff_day:
-            before[owner] = before.get(owner, 0) + row["leads"]
-        oldest_day[owner] = min(oldest_day.get(owner, row["day"]), row["day"])
-    if not oldest_day:
+            before[row["owner_id"]] = before.get(row["owner_id"], 0) + row["leads"]
+    if not owners:
         return []
-    on_cutoff_day = Q(idle_since__gte=day_start, idle_since__lt=cutoff)
-    wanted = Q(pk__in=[])
-    for owner, day in oldest_day.items():
-        day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-        mine = Q(owner__isnull=True) if owner is None else Q(owner=owner)
-        wanted |= mine & (Q(idle_since__lt=min(day_end, cutoff)) | on_cutoff_day)
-    exact = {
-        row["owner_id"]: row
-        for row in idle.filter(wanted)
+    named = sorted(owner for owner in owners if owner is not None)
+    whose = Q(owner__in=named) | (Q(owner__isnull=True) if None in owners else Q(pk__in=[]))
+    on_cutoff_day = dict(
+        idle.filter(whose, idle_since__gte=day_start, idle_since__lt=cutoff)
         .values("owner_id")
-        .annotate(boundary=Count("pk", filter=on_cutoff_day), oldest=Min("idle_since"))
+        .annotate(n=Count("pk"))
         .order_by()
-    }
-    rows = []
-    for owner in oldest_day:
-        found = exact.get(owner, {"boundary": 0, "oldest": None})
-        leads = before.get(owner, 0) + found["boundary"]
-        if leads:
-            rows.append({"owner_id": owner, "leads": leads, "oldest": found["oldest"]})
-    return rows
+        .values_list("owner_id", "n")
+    )
+    leads = {owner: before.get(owner, 0) + on_cutoff_day.get(owner, 0) for owner in owners}
+    idle_owners = sorted((owner for owner, n in leads.items() if n), key=lambda owner: owner or 0)
+    if not idle_owners:
+        return []
+    firsts = [
+        idle.filter(Q(owner__isnull=True) if owner is None else Q(owner=owner))
+        .order_by("idle_since")
+        .values_list("owner_id", "idle_since")[:1]
+        for owner in idle_owners
+    ]
+    oldest = dict(firsts[0].union(*firsts[1:], all=True)) if len(firsts) > 1 else dict(firsts[0])
+    return [{"owner_id": owner, "leads": leads[owner], "oldest": oldest.get(owner)} for owner in idle_owners]
