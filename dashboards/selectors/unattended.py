@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Min, Q
@@ -60,13 +60,14 @@ def _from_rollup(user: User, filters: FunnelFilters, idle, cutoff: datetime) -> 
     cutoff_day = timezone.localtime(cutoff).date()
     day_start = timezone.make_aware(datetime.combine(cutoff_day, time.min))
     before: dict[int | None, int] = {}
-    owners: set[int | None] = set()
+    first_day: dict[int | None, date] = {}
     for row in funnel_rollup.rollup_rows(
         funnel_rollup.UNATTENDED, user, filters, by=("owner_id", "day"), last_day=cutoff_day
     ):
-        owners.add(row["owner_id"])
+        first_day[row["owner_id"]] = min(first_day.get(row["owner_id"], row["day"]), row["day"])
         if row["day"] < cutoff_day:
             before[row["owner_id"]] = before.get(row["owner_id"], 0) + row["leads"]
+    owners = set(first_day)
     if not owners:
         return []
     named = sorted(owner for owner in owners if owner is not None)
@@ -82,8 +83,13 @@ def _from_rollup(user: User, filters: FunnelFilters, idle, cutoff: datetime) -> 
     idle_owners = sorted((owner for owner, n in leads.items() if n), key=lambda owner: owner or 0)
     if not idle_owners:
         return []
+    # Bounded by the end of the owner's first idle day: "owner IS NULL" does not let PostgreSQL read the index in
+    # order, and the bound keeps that part of the scan to one day of unassigned leads.
     firsts = [
-        idle.filter(Q(owner__isnull=True) if owner is None else Q(owner=owner))
+        idle.filter(
+            Q(owner__isnull=True) if owner is None else Q(owner=owner),
+            idle_since__lt=timezone.make_aware(datetime.combine(first_day[owner] + timedelta(days=1), time.min)),
+        )
         .order_by("idle_since")
         .values_list("owner_id", "idle_since")[:1]
         for owner in idle_owners
