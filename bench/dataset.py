@@ -93,14 +93,7 @@ def build(*, leads: int, opportunities: int) -> dict:
                     f"bench-rep{n}", f"bench-rep{n}@example.test", "bench-password", role=User.Role.REP, team=team
                 )
             )
-    tokens = {}
-    for user in [admin, managers[0], reps[0]]:
-        raw = ApiToken.generate()
-        # Unthrottled in effect: the bench measures the server, not the token's own rate limit.
-        ApiToken.objects.create(
-            user=user, name="bench", prefix=raw[:8], digest=ApiToken.digest_of(raw), rate_limit=10_000_000
-        )
-        tokens[user.username] = raw
+    tokens = _mint_tokens([admin, managers[0], reps[0]])
 
     rep_ids = "ARRAY[" + ", ".join(str(r.pk) for r in reps) + "]::bigint[]"
     owner = f"CASE WHEN g % 10 = 0 THEN NULL ELSE ({rep_ids})[1 + (g % {len(reps)})] END"
@@ -199,16 +192,22 @@ def reuse() -> dict | None:
         return None
     managers = [User.objects.get(username=f"bench-manager{t}") for t in range(TEAMS)]
     reps = [User.objects.get(username=f"bench-rep{n}") for n in range(REPS)]
+    tokens = _mint_tokens([admin, managers[0], reps[0]])
+    return _people(
+        admin, managers, reps, tokens, accounts=Account.objects.count(), opportunities=Opportunity.objects.count()
+    )
+
+
+def _mint_tokens(users) -> dict[str, str]:
+    """A new API token for each user, by username. Unthrottled in effect: the bench measures the server."""
     tokens = {}
-    for user in [admin, managers[0], reps[0]]:
+    for user in users:
         raw = ApiToken.generate()
         ApiToken.objects.create(
             user=user, name="bench", prefix=raw[:8], digest=ApiToken.digest_of(raw), rate_limit=10_000_000
         )
         tokens[user.username] = raw
-    return _people(
-        admin, managers, reps, tokens, accounts=Account.objects.count(), opportunities=Opportunity.objects.count()
-    )
+    return tokens
 
 
 def _people(admin, managers, reps, tokens, *, accounts: int, opportunities: int) -> dict:
