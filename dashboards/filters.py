@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from leads.models import LeadSource
@@ -172,3 +172,14 @@ def parse_filters(user: User, params) -> tuple[FunnelFilters | None, FunnelFilte
     filters = form.to_filters()
     initial = {**filters.query_params(), "idle_days": filters.idle_days}
     return filters, FunnelFilterForm(initial=initial, user=user)
+
+
+def scope(qs: QuerySet, filters: FunnelFilters, *, source_field: str = "source") -> QuerySet:
+    """Narrow `qs` by the filters' team (the owner's team), owner and source: leads, deals and report rollups."""
+    if filters.team is not None:
+        qs = qs.filter(owner__in=User.objects.filter(team=filters.team).values("pk"))
+    if filters.owner is not None:
+        qs = qs.filter(owner=filters.owner)
+    if filters.source:
+        qs = qs.filter(**{source_field: filters.source})
+    return qs

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from dashboards.filters import scope
 from dashboards.models import FunnelDay, FunnelDelta, UnattendedDay, UnattendedDelta
 
 LEADS = "leads_lead"
@@ -220,22 +221,14 @@ def rollup_rows(rollup: Rollup, user, filters, *, by: tuple[str, ...], first_day
     Folded rows and pending deltas are summed together in one query, each table from its own `visible_to(user)`
     (the leads' owner rule); the team, owner and source filters narrow them as they narrow the leads.
     """
-    from users.models import User
-
     counters = [name for name, _ in rollup.counters]
     parts = []
     for model in (rollup.day_table, rollup.delta_table):
-        qs = model.objects.visible_to(user)
+        qs = scope(model.objects.visible_to(user), filters)
         if first_day is not None:
             qs = qs.filter(day__gte=first_day)
         if last_day is not None:
             qs = qs.filter(day__lte=last_day)
-        if filters.team is not None:
-            qs = qs.filter(owner__in=User.objects.filter(team=filters.team).values("pk"))
-        if filters.owner is not None:
-            qs = qs.filter(owner=filters.owner)
-        if filters.source:
-            qs = qs.filter(source=filters.source)
         parts.append(qs.values(*by).annotate(**{c: Sum(c) for c in counters}).order_by())
     rows: dict[tuple, dict] = {}
     for row in parts[0].union(parts[1], all=True):  # both tables' groups, merged here

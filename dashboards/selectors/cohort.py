@@ -5,19 +5,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from core.models import managed_owner_ids
-from dashboards.filters import FunnelFilters
+from dashboards.filters import FunnelFilters, scope
 from leads.models import Lead
 from users.models import User
-
-
-def scope(qs: QuerySet, filters: FunnelFilters, *, source_field: str = "source") -> QuerySet:
-    if filters.team is not None:
-        qs = qs.filter(owner__in=User.objects.filter(team=filters.team).values("pk"))
-    if filters.owner is not None:
-        qs = qs.filter(owner=filters.owner)
-    if filters.source:
-        qs = qs.filter(**{source_field: filters.source})
-    return qs
 
 
 def get_cohort(user: User, filters: FunnelFilters) -> QuerySet[Lead]:
