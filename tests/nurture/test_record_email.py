@@ -1,6 +1,7 @@
 """Email from a lead's or contact's page: compose, template, preview, send once, refusals, and who may do it."""
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from django.core import mail
@@ -97,7 +98,7 @@ def test_sending_queues_one_email_that_goes_out_with_a_reply_token_and_lands_on_
     assert message.subject == "Hi Ada" and message.body == "Call me, Ada."
     assert message.reply_to == [f"reply+{email.reply_token}@replies.example"]
     assert message.extra_headers["Message-ID"] == f"<{email.reply_token}@replies.example>"
-    assert message.from_email == f"{rep.display_name} <crm@example.test>"
+    assert parseaddr(message.from_email) == (rep.display_name, "crm@example.test")
     activity = Activity.objects.get(lead=lead)
     assert (activity.kind, activity.subject, activity.body, activity.owner) == ("email", "Hi Ada", "Call me, Ada.", rep)
     assert email.activity == activity
