@@ -194,7 +194,8 @@ class CursorPagination(pagination.BasePagination):
     def _link(self, row, *, reverse: bool) -> str:
         values = []
         for name in self.fields:
-            value = getattr(row, name)
+            # A page holds model instances, or `.values()` rows where a list reads them (core.rows).
+            value = row[name] if isinstance(row, dict) else getattr(row, name)
             if value is None:
                 values.append(None)
                 continue

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.exceptions import Conflict
 from core.parsers import contains_nul
 from core.query_params import check_query_params
+from core.rows import RowReader
 from core.services import claim_idempotency_key, complete_idempotency_key, release_idempotency_key
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -145,17 +146,34 @@ class ServiceWritesMixin:
         self._service("delete_service")(instance, by=self.request.user)
 
 
+class RowListMixin:
+    """A list answered from `.values()` rows when the view names its reader (`list_rows`, core.rows): the same
+    fields as the serializer, without a model instance per row. The record, writes and the schema keep the
+    serializer."""
+
+    list_rows: RowReader | None = None
+
+    def list(self, request, *args, **kwargs):
+        if self.list_rows is None:
+            return super().list(request, *args, **kwargs)
+        rows = self.list_rows.rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(self.list_rows.represent(rows))
+        return self.get_paginated_response(self.list_rows.represent(page))
+
+
 class FunnelViewMixin(SafeQueryMixin, IdempotentMixin):
     pass
 
 
-class FunnelModelViewSet(ServiceWritesMixin, FunnelViewMixin, viewsets.ModelViewSet):
+class FunnelModelViewSet(RowListMixin, ServiceWritesMixin, FunnelViewMixin, viewsets.ModelViewSet):
     """CRUD over `visible_to(user)`; writes go through the services named by `ServiceWritesMixin`."""
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
 
-class FunnelReadOnlyViewSet(FunnelViewMixin, viewsets.ReadOnlyModelViewSet):
+class FunnelReadOnlyViewSet(RowListMixin, FunnelViewMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 

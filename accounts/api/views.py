@@ -4,6 +4,7 @@ from accounts import services
 from accounts.api.serializers import AccountSerializer
 from accounts.models import Account
 from core.filters import DateTimeFilter
+from core.rows import RowReader
 from core.viewsets import FunnelModelViewSet
 from users.models import User
 
@@ -26,6 +27,7 @@ class AccountViewSet(FunnelModelViewSet):
     """Customer companies the caller can see. Deleting one that still has contacts or deals is a 409."""
 
     serializer_class = AccountSerializer
+    list_rows = RowReader(AccountSerializer, {})
     filterset_class = AccountFilter
     search_fields = ["name", "domain", "website"]
     ordering_fields = ["created_at", "updated_at", "name"]

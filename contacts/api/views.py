@@ -5,6 +5,7 @@ from contacts import services
 from contacts.api.serializers import ContactSerializer
 from contacts.models import Contact
 from core.filters import DateTimeFilter
+from core.rows import RowReader
 from core.text import normalize_email
 from core.viewsets import FunnelModelViewSet
 from users.models import User
@@ -33,6 +34,7 @@ class ContactViewSet(FunnelModelViewSet):
     """People at accounts the caller can see."""
 
     serializer_class = ContactSerializer
+    list_rows = RowReader(ContactSerializer, {})
     filterset_class = ContactFilter
     search_fields = ["first_name", "last_name", "email"]
     ordering_fields = ["created_at", "updated_at", "last_name", "first_name", "email"]

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from campaigns.selectors import annotate_campaign_touches
 from core.api import error_body
+from core.rows import Computed, RowReader
 from core.viewsets import FunnelGenericViewSet, FunnelModelViewSet
 from leads.api.filters import LeadFilter
 from leads.api.serializers import LeadBulkInputSerializer, LeadBulkResultSerializer, LeadSerializer
@@ -11,6 +12,16 @@ from leads.exceptions import LeadConverted
 from leads.models import Lead
 from leads.services import capture as services
 from leads.services.campaigns import create_lead_in_campaign, update_lead_in_campaign
+
+# The list reads rows, not instances (core.rows): the same fields as LeadSerializer.
+LEAD_ROWS = RowReader(
+    LeadSerializer,
+    {
+        "first_touch_campaign": Computed(["first_touch_campaign_id"], lambda row: row["first_touch_campaign_id"]),
+        "last_touch_campaign": Computed(["last_touch_campaign_id"], lambda row: row["last_touch_campaign_id"]),
+        "conversion_reasons": Computed(["conversion_reasons"], lambda row: row["conversion_reasons"] or []),
+    },
+)
 
 CONVERTED_409 = OpenApiResponse(description="`lead_converted`: converted leads are read-only.")
 
@@ -28,6 +39,7 @@ class LeadViewSet(FunnelModelViewSet):
     """
 
     serializer_class = LeadSerializer
+    list_rows = LEAD_ROWS
     filterset_class = LeadFilter
     search_fields = ["first_name", "last_name", "email", "company"]
     ordering_fields = [

@@ -3,6 +3,7 @@ from django_filters import rest_framework as filters
 from accounts.models import Account
 from core.filters import DateTimeFilter
 from core.permissions import IsAdminOrReadOnly
+from core.rows import Computed, RowReader
 from core.viewsets import FunnelModelViewSet
 from opportunities import services
 from opportunities.api.serializers import OpportunitySerializer, StageSerializer
@@ -35,6 +36,13 @@ class OpportunityViewSet(FunnelModelViewSet):
     """Deals the caller can see. `stage` is a stage id; `is_closed`/`is_won` follow the stage."""
 
     serializer_class = OpportunitySerializer
+    list_rows = RowReader(
+        OpportunitySerializer,
+        {
+            "is_closed": Computed(["stage__is_closed"], lambda row: row["stage__is_closed"]),
+            "is_won": Computed(["stage__is_won"], lambda row: row["stage__is_won"]),
+        },
+    )
     filterset_class = OpportunityFilter
     search_fields = ["name", "account__name"]
     ordering_fields = ["created_at", "updated_at", "name"]
