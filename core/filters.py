@@ -10,6 +10,7 @@ from rest_framework import exceptions
 from rest_framework import filters as drf_filters
 
 from core.pagination import DEFAULT_ORDERING
+from core.query_params import filterset_param_names
 
 
 class SafeDateTimeField(forms.DateTimeField):
@@ -56,6 +57,22 @@ class ProbabilityFilter(filters.NumberFilter):
     """`0.25` or `1`; a value outside 0 to 1 (or not a number) is a 400 naming the parameter."""
 
     field_class = ProbabilityField
+
+
+class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, which leaves a list alone when the query string names none of its filters.
+
+    Binding and validating a filterset's form for an empty query costs a page of the lead list about a fifth of
+    its time, and filters nothing: every filter skips an empty value.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not any(
+            name in request.query_params for name in filterset_param_names(filterset_class)
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 def _field_names(terms) -> list[str]:

@@ -14,7 +14,8 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 
-def _filterset_param_names(filterset_class) -> list[str]:
+def filterset_param_names(filterset_class) -> list[str]:
+    """The query parameters a filterset reads."""
     names = []
     for name, filter_ in filterset_class.base_filters.items():
         widget = filter_.extra.get("widget") or filter_.field_class.widget
@@ -38,7 +39,7 @@ def list_allowed_query_params(view, request, queryset) -> list[str]:
         if isinstance(backend, DjangoFilterBackend):
             filterset_class = backend.get_filterset_class(view, queryset)
             if filterset_class is not None:
-                filters += _filterset_param_names(filterset_class)
+                filters += filterset_param_names(filterset_class)
         else:
             names += [parameter["name"] for parameter in backend.get_schema_operation_parameters(view)]
     names += filters
