@@ -127,7 +127,11 @@ class Lease(models.Model):
     kind = models.CharField(max_length=40, help_text="The job's kind, e.g. import or rescore.")
     job_id = models.BigIntegerField()
     task = models.CharField(max_length=200, help_text="The task the sweeper re-queues with the job's id.")
-    queue = models.CharField(max_length=40, default="bulk")
+    queue = models.CharField(
+        max_length=40,
+        default="imports",
+        help_text="The queue the job ran on when claimed; the sweeper re-queues by CELERY_TASK_ROUTES, not by this.",
+    )
     holder = models.CharField(max_length=100, help_text="The worker run holding the lease.")
     expires_at = models.DateTimeField(db_index=True)
     requeued_at = models.DateTimeField(null=True, blank=True, help_text="When the sweeper last re-queued the job.")
