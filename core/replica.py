@@ -2,7 +2,7 @@
 
 `DATABASE_REPLICA_URL` adds the `replica` database alias (crm/settings/base.py). A view that only reports — every
 report page, the report APIs under /api/v1/reports/, the funnel API, the CSV and XLSX exports — is decorated with
-`reads_replica` (or enters `reading_replica()`): inside it `ReplicaRouter` sends reads to the replica. Everything
+`reads_replica` (or enters `reading_replica()`, as the weekly digest does for its figures): inside it `ReplicaRouter` sends reads to the replica. Everything
 else reads and writes the primary: writes always, `select_for_update` and `get_or_create` (Django routes them as
 writes), and every read outside a report, so a request that writes reads its own writes. Without the alias every
 read goes to the primary and nothing changes.

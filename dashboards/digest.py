@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.replica import reading_replica
 from dashboards.digest_sections import build_sections
 from dashboards.filters import FunnelFilters
 from dashboards.models import DigestDelivery
@@ -103,10 +104,12 @@ def build_digest_email(user: User, week: date) -> EmailMultiAlternatives:
     """Return `user`'s digest for the Monday `week`: text and HTML with inline bars, and a one-click unsubscribe."""
     filters = digest_filters(week)
     link = unsubscribe_url(user.pk)
+    with reading_replica():  # the digest's figures are a report: the replica's, when there is one
+        sections = build_sections(user, filters)
     context = {
         "user": user,
         "filters": filters,
-        "sections": build_sections(user, filters),
+        "sections": sections,
         "unsubscribe_url": link,
         "site_url": settings.SITE_URL.rstrip("/"),
     }

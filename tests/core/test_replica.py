@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,23 @@ def test_an_export_reads_from_the_replica(client, manager, rep, name):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     assert queries.replica
+    assert _strays(queries) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.replica
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+def test_the_weekly_digest_reads_its_figures_from_the_replica(manager, rep):
+    # given
+    from dashboards.digest import build_digest_email
+
+    LeadFactory(owner=rep, source="webinar")
+    # when
+    with Queries() as queries:
+        message = build_digest_email(manager, date(2026, 11, 30))
+    # then
+    assert "Your week in Funnel CRM" in message.subject
+    assert queries.replica, "the digest read nothing from the replica"
     assert _strays(queries) == []
 
 
