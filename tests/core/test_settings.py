@@ -91,3 +91,21 @@ def test_production_reads_the_database_and_broker_from_the_environment():
         "redis://redis:6379/0",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+def test_behind_pgbouncer_server_side_cursors_are_turned_off_from_the_environment():
+    code = (
+        "import django; from django.conf import settings; django.setup();"
+        "print(*(settings.DATABASES[a].get('DISABLE_SERVER_SIDE_CURSORS', False) for a in ('default', 'replica')))"
+    )
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="crm.settings.production",
+        DJANGO_SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://crm:pw@pgbouncer:6432/crm",
+        DATABASE_REPLICA_URL="postgres://crm:pw@standby:5432/crm",
+        REDIS_URL="redis://redis:6379/1",
+    )
+    assert _run(code, env).stdout.split() == ["False", "False"]
+    result = _run(code, {**env, "FUNNEL_DISABLE_SERVER_SIDE_CURSORS": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
