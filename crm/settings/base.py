@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from crm.settings.env import env_bool, env_list, replica_databases
+from crm.settings.env import disable_server_side_cursors, env_bool, env_list, replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FUNNEL_VAR_DIR", BASE_DIR / "var"))
@@ -128,11 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 # An optional read replica (DATABASE_REPLICA_URL) for reports and exports, which may lag by seconds: core/replica.py.
 DATABASES.update(replica_databases(is_postgres=IS_POSTGRES))
-if IS_POSTGRES and env_bool("FUNNEL_DISABLE_SERVER_SIDE_CURSORS", False):
-    # Behind pgbouncer in transaction mode a named cursor may meet another server at its next FETCH
-    # (docs/postgresql.md): `iterator()` then reads its result in one go.
-    for database in DATABASES.values():
-        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+disable_server_side_cursors(DATABASES, is_postgres=IS_POSTGRES)
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # models.W040: SQLite has no INCLUDE columns. The covering index (leads.Lead's lead_dashboard_idle) is for

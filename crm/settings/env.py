@@ -28,3 +28,11 @@ def replica_databases(*, is_postgres: bool) -> dict[str, dict]:
     # The test run has no replica of its own: the alias reads the primary's test database.
     replica["TEST"] = {"MIRROR": "default"}
     return {"replica": replica}
+
+
+def disable_server_side_cursors(databases: dict[str, dict], *, is_postgres: bool) -> None:
+    """Turn named cursors off on every alias when FUNNEL_DISABLE_SERVER_SIDE_CURSORS is set (pgbouncer in transaction
+    mode may hand a cursor's next FETCH to another server; `iterator()` then reads its result in one go)."""
+    if is_postgres and env_bool("FUNNEL_DISABLE_SERVER_SIDE_CURSORS", False):
+        for database in databases.values():
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
