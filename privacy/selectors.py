@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -10,66 +11,49 @@ from django.db.models import Q
 from activities.erasure import list_person_timeline
 from campaigns.models import CampaignMember
 from contacts.models import Contact
+from contacts.services import EDITABLE_FIELDS as CONTACT_EDITABLE_FIELDS
 from core.suppression import is_suppressed
 from core.text import normalize_email
 from imports.erasure import list_person_import_rows
 from leads.models import Lead
+from leads.services.capture import EDITABLE_FIELDS as LEAD_EDITABLE_FIELDS
 from nurture.erasure import list_person_email
 from opportunities.models import OpportunityContactRole
 
+# Everything a lead or contact row holds about the person: what their services edit, then the stamps.
 LEAD_FIELDS = [
     "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "title",
-    "website",
-    "industry",
-    "country",
-    "state",
-    "city",
-    "postal_code",
-    "source",
+    *LEAD_EDITABLE_FIELDS,
+    "external_id",
     "status",
+    "unqualified_reason",
     "score",
     "rating",
-    "do_not_contact",
+    "grade",
     "unsubscribed_at",
-    "description",
-    "created_at",
-    "updated_at",
+    "email_bounced_at",
+    "email_bounce_kind",
+    "mql_at",
+    "qualified_at",
     "converted_at",
-]
-CONTACT_FIELDS = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "title",
-    "department",
-    "mailing_street",
-    "mailing_city",
-    "mailing_state",
-    "mailing_postal_code",
-    "mailing_country",
-    "account_id",
-    "lead_source",
-    "do_not_contact",
-    "description",
+    "last_activity_at",
+    "conversion_probability",
     "created_at",
     "updated_at",
 ]
+CONTACT_FIELDS = ["id", *CONTACT_EDITABLE_FIELDS, "external_id", "created_at", "updated_at"]
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _row(instance, fields: list[str]) -> dict[str, Any]:
-    return {name.removesuffix("_id"): _plain(getattr(instance, name)) for name in fields}
+    """The named fields as plain data; a related record by its id, under the field's name."""
+    meta = instance._meta
+    return {name: _plain(getattr(instance, meta.get_field(name).attname)) for name in fields}
 
 
 @dataclasses.dataclass

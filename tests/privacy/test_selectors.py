@@ -33,3 +33,27 @@ def test_the_export_says_nothing_about_another_person(person, admin):
 
 def test_nothing_held_exports_nothing(admin, db):
     assert get_person_data("nobody@nowhere.example", user=admin) is None
+
+
+def test_the_export_holds_every_field_a_rep_can_write_about_the_person(person, admin):
+    from decimal import Decimal
+
+    from leads.models import Lead
+    from leads.services.capture import EDITABLE_FIELDS
+
+    Lead.objects.filter(pk=person.open_lead.pk).update(
+        need="Jane needs a CRM by spring", champion="Jane herself", budget_amount=Decimal("25000.00"), employees=40
+    )
+
+    data = get_person_data(EMAIL, user=admin)
+
+    [lead] = [lead for lead in data["leads"] if lead["id"] == person.open_lead.pk]
+    assert set(EDITABLE_FIELDS) <= set(lead)
+    assert (lead["need"], lead["champion"], lead["budget_amount"], lead["employees"]) == (
+        "Jane needs a CRM by spring",
+        "Jane herself",
+        "25000.00",
+        40,
+    )
+    assert data["contacts"][0]["account"] == person.contact.account_id
+    json.dumps(data)
