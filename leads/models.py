@@ -171,6 +171,13 @@ class Lead(OwnedModel):
             # Only the few records an integration keyed carry an external id: the others write no entry.
             models.Index(fields=["external_id"], condition=~Q(external_id=""), name="lead_external_id"),
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="lead_owner_status_created"),
+            # A rep's lead list opens on their open leads, newest first: one range of this index for the page
+            # (the index above holds each status apart, so "open" would merge four ranges and sort them).
+            models.Index(
+                fields=["owner", "-created_at", "-id"],
+                condition=~Q(status__in=["converted", "unqualified"]),
+                name="lead_owner_open_created",
+            ),
             models.Index(fields=["-created_at", "-id"], name="lead_created"),
             models.Index(fields=["-score", "-id"], name="lead_score"),
             # No index on status or source alone: both have a handful of values, and the list filters them
