@@ -12,12 +12,13 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connections
 from django.urls import reverse
 
 from activities.models import Activity
 from assignment.models import LeadSla, SlaPolicy
 from campaigns.services import tag_lead_with_campaign
+from core.replica import REPLICA
 from core.templatetags.formatting import format_money
 from crm.celery import app
 from dashboards.digest import claim_due_digests, send_weekly_digests
@@ -128,7 +129,7 @@ def test_a_crash_between_claim_and_send_is_sent_by_the_next_run_once(berlin):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])  # the beats' threads read the replica
 def test_two_beats_at_once_send_one_digest(berlin):
     barrier, errors = threading.Barrier(2), []
 
@@ -139,7 +140,7 @@ def test_two_beats_at_once_send_one_digest(berlin):
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
         finally:
-            connection.close()
+            connections.close_all()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
